@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
+APT_INSTALL := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
+
+.PHONY: run test lint format bench chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Installs are stamped so that repeated runs are instant; editing the pins re-installs.
+$(VENV)/.run-installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.run-installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@
+
+# Debian's chromium renders chart images (kaleido) and runs the browser tests (Playwright).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium (needed for chart images and browser tests)"; \
+		$(APT_INSTALL) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_INSTALL) install -y -qq chromium >/dev/null; }
+
+run: $(VENV)/.run-installed
+	@command -v chromium >/dev/null 2>&1 || $(MAKE) --no-print-directory chromium || echo "chromium could not be installed: chart image downloads will be unavailable"
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+test: $(VENV)/.test-installed chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-output

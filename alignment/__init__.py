@@ -1,0 +1,1 @@
+"""Purpose–Performance Alignment: questionnaires, scoring, storage and charts for leaders."""

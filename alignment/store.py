@@ -1,0 +1,367 @@
+"""The append-only responses CSV (DESIGN.md contract) and its crash-safe commit protocol.
+
+Every response is appended whole, in one write, under a file lock. After the bytes are on disk a
+small sidecar (`<file>.commit`) records how many bytes are committed. Readers only read up to
+that mark, so they never see half a response, even while a writer is busy or after a writer was
+killed mid-write. The next append sets any uncommitted tail aside in a `.interrupted-*` file (so
+nothing is ever thrown away) and truncates the data file back to the mark.
+
+A file without a valid sidecar (sample data, a file copied in by hand) is read whole, except a
+torn last line, which is skipped and reported with the rest of its response.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+RESPONSE_COLUMNS = [
+    "response_id",
+    "submitted_at",
+    "respondent",
+    "session",
+    "questionnaire_id",
+    "questionnaire_version",
+    "item_id",
+    "value",
+    "text",
+]
+_HEADER = (",".join(RESPONSE_COLUMNS) + "\n").encode()
+LOCK_TIMEOUT_SECONDS = 30
+
+
+class StoreError(Exception):
+    """The data file cannot be read or written; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LoadedResponses:
+    """The committed responses of a file, plus what was skipped and why."""
+
+    path: Path
+    frame: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def response_count(self) -> int:
+        return int(self.frame["response_id"].nunique())
+
+
+def empty_responses() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in RESPONSE_COLUMNS})
+    frame["submitted_at"] = pd.Series(dtype="datetime64[us, UTC]")
+    frame["questionnaire_version"] = pd.Series(dtype="Int64")
+    frame["value"] = pd.Series(dtype="float64")
+    return frame
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _commit_path(path: Path) -> Path:
+    return path.with_name(path.name + ".commit")
+
+
+def file_identity(path: str | Path) -> tuple[str, int, int]:
+    """(path, size, mtime) — changes whenever the file does; the key for caching a load."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (str(path), -1, -1)
+    return (str(path), stat.st_size, stat.st_mtime_ns)
+
+
+# ---------------------------------------------------------------------------------------------
+# The commit mark
+
+
+def _read_mark(path: Path) -> dict[str, int] | None:
+    try:
+        mark = json.loads(_commit_path(path).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, OSError):
+        return None
+    if isinstance(mark, dict) and isinstance(mark.get("size"), int):
+        return mark
+    return None
+
+
+def _write_mark(path: Path, size: int, inode: int) -> None:
+    target = _commit_path(path)
+    temporary = target.with_name(target.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump({"size": size, "inode": inode}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def _committed_size(mark: dict[str, int] | None, stat: os.stat_result) -> int | None:
+    """Bytes committed by our writers, or None when the mark does not describe this file."""
+    if mark is None or mark.get("inode") != stat.st_ino or mark["size"] > stat.st_size:
+        return None
+    return mark["size"]
+
+
+def _last_record_end(data: bytes) -> int:
+    """Offset just past the last newline that ends a CSV record (not one inside quotes)."""
+    quotes_after = 0
+    position = len(data)
+    while True:
+        newline = data.rfind(b"\n", 0, position)
+        if newline < 0:
+            return 0
+        quotes_after += data.count(b'"', newline + 1, position)
+        position = newline
+        if (data.count(b'"', 0, newline) % 2) == 0:
+            return newline + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the store's lock; every writer (append, rewrite) goes through here."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(lock_path(path), timeout=LOCK_TIMEOUT_SECONDS):
+            yield
+    except Timeout as exc:
+        raise StoreError(
+            f"{path}: another save has held the data file for over {LOCK_TIMEOUT_SECONDS} s; "
+            "please try again"
+        ) from exc
+
+
+def rows_to_csv_bytes(rows: pd.DataFrame) -> bytes:
+    """Rows in the contract's column order, without header, as the store writes them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for record in rows[RESPONSE_COLUMNS].itertuples(index=False, name=None):
+        writer.writerow(["" if pd.isna(v) else _format_cell(v) for v in record])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _format_cell(value: object) -> str:
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _set_aside(path: Path, tail: bytes) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    keep = path.with_name(f"{path.name}.interrupted-{stamp}")
+    keep.write_bytes(tail)
+    return keep
+
+
+def _check_header(path: Path, fd: int) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    head = os.read(fd, len(_HEADER))
+    if head.lstrip(b"\xef\xbb\xbf") != _HEADER[: len(head)] or len(head) < len(_HEADER):
+        first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+        raise StoreError(
+            f"{path}: the first line should be the header '{_HEADER.decode().strip()}' but is "
+            f"'{first}'. Nothing was saved; move that file aside or fix its header."
+        )
+
+
+def append_rows(path: str | Path, rows: pd.DataFrame) -> None:
+    """Append one response's rows whole, or nothing at all.
+
+    Raises StoreError with a plain message (disk full, permission denied, a foreign file); the
+    file is left exactly as it was before the call in that case.
+    """
+    path = Path(path)
+    payload = rows_to_csv_bytes(rows)
+    with locked(path):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError as exc:
+            raise StoreError(f"{path}: permission denied; nothing was saved") from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the data file ({exc.strerror})") from exc
+        try:
+            _append_locked(path, fd, payload)
+        finally:
+            os.close(fd)
+
+
+def _append_locked(path: Path, fd: int, payload: bytes) -> None:
+    stat = os.fstat(fd)
+    committed = _committed_size(_read_mark(path), stat)
+    if committed is None:
+        committed = stat.st_size
+        if committed:
+            os.lseek(fd, 0, os.SEEK_SET)
+            existing = os.read(fd, committed)
+            committed = _last_record_end(existing) if not existing.endswith(b"\n") else committed
+    if committed:
+        _check_header(path, fd)
+    if stat.st_size > committed:
+        os.lseek(fd, committed, os.SEEK_SET)
+        _set_aside(path, os.read(fd, stat.st_size - committed))
+        os.ftruncate(fd, committed)
+    if committed == 0:
+        payload = _HEADER + payload
+    os.lseek(fd, committed, os.SEEK_SET)
+    try:
+        written = 0
+        while written < len(payload):
+            written += os.write(fd, payload[written:])
+        os.fsync(fd)
+    except OSError as exc:
+        os.ftruncate(fd, committed)
+        reason = "the disk is full" if exc.errno == 28 else exc.strerror
+        raise StoreError(
+            f"{path}: could not save the response ({reason}); nothing was saved"
+        ) from exc
+    try:
+        _write_mark(path, committed + len(payload), stat.st_ino)
+    except OSError as exc:
+        os.ftruncate(fd, committed)
+        raise StoreError(
+            f"{path}: could not record the save ({exc.strerror}); nothing was saved"
+        ) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _read_committed(path: Path) -> tuple[bytes, list[str]]:
+    problems: list[str] = []
+    for _attempt in range(5):
+        mark = _read_mark(path)
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if _read_mark(path) != mark:
+                continue  # a writer committed meanwhile; read a consistent pair again
+            committed = _committed_size(mark, stat)
+            data = handle.read(stat.st_size if committed is None else committed)
+        break
+    else:  # pragma: no cover - five commits racing one read
+        raise StoreError(f"{path}: the file kept changing while being read; please reload")
+    if committed is not None and stat.st_size > committed:
+        problems.append(
+            f"An interrupted save left {stat.st_size - committed} bytes at the end of {path.name}; "
+            "they are ignored and will be set aside at the next save."
+        )
+    return data, problems
+
+
+def _drop_torn_tail(data: bytes, path: Path) -> tuple[bytes, str | None, list[str]]:
+    """Cut a torn last line off; return the fragment's response id (if known)."""
+    if not data or data.endswith(b"\n"):
+        return data, None, []
+    end = _last_record_end(data)
+    fragment = data[end:]
+    response_id = fragment.split(b",", 1)[0].decode("utf-8", "replace")
+    complete = b"," in fragment
+    line = data.count(b"\n", 0, end) + 1
+    return (
+        data[:end],
+        response_id if complete else f"prefix:{response_id}",
+        [
+            f"{path.name} line {line} is incomplete (a save was interrupted); that response is "
+            "skipped."
+        ],
+    )
+
+
+def _parse(data: bytes, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    problems: list[str] = []
+    options = {"dtype": str, "keep_default_na": False, "na_filter": False, "encoding": "utf-8"}
+    try:
+        frame = pd.read_csv(io.BytesIO(data), **options)
+    except pd.errors.ParserError:
+        bad: list[int] = []
+
+        def skip(fields: list[str]) -> None:
+            bad.append(len(fields))
+
+        frame = pd.read_csv(io.BytesIO(data), engine="python", on_bad_lines=skip, **options)
+        problems.append(f"{len(bad)} malformed line(s) in {path.name} were skipped")
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"{path}: not UTF-8 text at byte {exc.start}") from exc
+    frame.columns = [str(c).lstrip("\ufeff") for c in frame.columns]
+    if list(frame.columns) != RESPONSE_COLUMNS:
+        raise StoreError(
+            f"{path}: expected the columns {', '.join(RESPONSE_COLUMNS)} but found "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+    return frame, problems
+
+
+def _typed(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    problems: list[str] = []
+    frame = frame.copy()
+    frame["submitted_at"] = pd.to_datetime(
+        frame["submitted_at"], utc=True, format="ISO8601", errors="coerce"
+    )
+    frame["questionnaire_version"] = pd.to_numeric(
+        frame["questionnaire_version"], errors="coerce"
+    ).astype("Int64")
+    raw_value = frame["value"]
+    frame["value"] = pd.to_numeric(raw_value.where(raw_value != ""), errors="coerce").astype(
+        "float64"
+    )
+    unreadable_value = (raw_value != "") & frame["value"].isna()
+    if unreadable_value.any():
+        problems.append(
+            f"{int(unreadable_value.sum())} answer(s) in {path.name} are not numbers and count "
+            "as unanswered"
+        )
+    broken = (frame["response_id"] == "") | frame["submitted_at"].isna()
+    if broken.any():
+        lines = ", ".join(str(i + 2) for i in frame.index[broken][:5])
+        problems.append(
+            f"{int(broken.sum())} row(s) in {path.name} without a response id or a readable "
+            f"time were skipped (line {lines}{'…' if broken.sum() > 5 else ''})"
+        )
+        frame = frame.loc[~broken]
+    return frame.reset_index(drop=True), problems
+
+
+def load_responses(path: str | Path) -> LoadedResponses:
+    """Every committed, whole response in `path` with typed columns.
+
+    A missing or empty file is simply no responses. Problems that made rows unusable are listed
+    in `problems`; a file that is not a responses CSV at all raises StoreError.
+    """
+    path = Path(path)
+    try:
+        data, problems = _read_committed(path)
+    except FileNotFoundError:
+        return LoadedResponses(path, empty_responses())
+    except PermissionError as exc:
+        raise StoreError(f"{path}: permission denied; cannot read the responses") from exc
+    if not data.strip():
+        return LoadedResponses(path, empty_responses(), problems)
+    data, torn_id, torn_problems = _drop_torn_tail(data, path)
+    problems += torn_problems
+    frame, parse_problems = _parse(data, path)
+    problems += parse_problems
+    if torn_id is not None and not frame.empty:
+        if torn_id.startswith("prefix:"):
+            last = frame["response_id"].iloc[-1]
+            torn_id = last if last.startswith(torn_id.removeprefix("prefix:")) else None
+        if torn_id is not None:
+            frame = frame.loc[frame["response_id"] != torn_id]
+    frame, type_problems = _typed(frame, path)
+    return LoadedResponses(path, frame, problems + type_problems)
