@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
@@ -83,9 +90,10 @@ class Item(_Strict):
     dimension: Dimension
     scale: str
     text: str = Field(min_length=1)
-    reverse: bool = False
+    # Strict: `retired: "no"` must be an error, not a silent True.
+    reverse: StrictBool = False
     weight: float = Field(default=1.0, gt=0)
-    retired: bool = False
+    retired: StrictBool = False
 
 
 class Reflection(_Strict):
@@ -116,11 +124,11 @@ class Questionnaire(_Strict):
     def threshold(self) -> float:
         return self.scoring.threshold
 
-    @cached_property
+    @property
     def strategy_by_id(self) -> dict[str, Strategy]:
         return {s.id: s for s in self.strategies}
 
-    @cached_property
+    @property
     def item_by_id(self) -> dict[str, Item]:
         return {i.id: i for i in self.items}
 
@@ -202,29 +210,30 @@ def _key_text(node: yaml.Node) -> str:
     return "<complex key>"
 
 
-def _line_map(root: yaml.Node) -> tuple[dict[_Path, int], list[tuple[_Path, int, str]]]:
+def _line_map(root: yaml.Node) -> tuple[dict[_Path, int], list[tuple[tuple[Any, ...], int, str]]]:
     """Map every path in the document to its 1-based line, and collect duplicate keys.
 
-    PyYAML keeps the last of two equal keys without a word; an author deserves to hear of it.
+    PyYAML keeps the last of two equal keys without a word; an author deserves to hear of it,
+    and the line of a key is that of the occurrence PyYAML kept.
     """
-    lines: dict[_Path, int] = {}
-    duplicates: list[tuple[_Path, int, str]] = []
+    lines: dict[_Path, int] = {(): root.start_mark.line + 1}
+    duplicates: list[tuple[tuple[Any, ...], int, str]] = []
 
-    def walk(node: yaml.Node, path: _Path) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        text_path = tuple(str(p) for p in path)
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
                 key = _key_text(key_node)
                 if key in seen:
                     duplicates.append((path, key_node.start_mark.line + 1, key))
-                    continue
                 seen.add(key)
-                lines[(*path, key)] = key_node.start_mark.line + 1
+                lines[(*text_path, key)] = key_node.start_mark.line + 1
                 walk(value_node, (*path, key))
         elif isinstance(node, yaml.SequenceNode):
             for index, child in enumerate(node.value):
-                walk(child, (*path, str(index)))
+                lines[(*text_path, str(index))] = child.start_mark.line + 1
+                walk(child, (*path, index))
 
     walk(root, ())
     return lines, duplicates
@@ -292,9 +301,9 @@ def _cross_reference_issues(data: dict[str, Any]) -> list[tuple[tuple[Any, ...],
     duplicates("items", items)
     duplicates("reflections", reflections)
     # Items and reflections share one namespace: both are stored as `item_id` in responses.
-    item_ids = {entry.get("id") for _, entry in items}
+    item_ids = {entry.get("id") for _, entry in items if isinstance(entry.get("id"), str)}
     for index, entry in reflections:
-        if entry.get("id") in item_ids:
+        if isinstance(entry.get("id"), str) and entry["id"] in item_ids:
             problems.append(
                 (("reflections", index, "id"), f"id '{entry['id']}' is already an item id")
             )

@@ -135,15 +135,23 @@ def _last_record_end(data: bytes) -> int:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the store's lock; every writer (append, rewrite) goes through here."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_path(path), timeout=LOCK_TIMEOUT_SECONDS)
     try:
-        with FileLock(lock_path(path), timeout=LOCK_TIMEOUT_SECONDS):
-            yield
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
     except Timeout as exc:
         raise StoreError(
             f"{path}: another save has held the data file for over {LOCK_TIMEOUT_SECONDS} s; "
             "please try again"
         ) from exc
+    except PermissionError as exc:
+        raise StoreError(f"{path.parent}: permission denied; nothing was saved") from exc
+    except OSError as exc:
+        raise StoreError(f"{path.parent}: cannot write there ({exc.strerror})") from exc
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def rows_to_csv_bytes(rows: pd.DataFrame) -> bytes:

@@ -1,0 +1,78 @@
+"""Every registered page opens without an exception, with and without data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment import ui
+from tests.conftest import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def registered_pages() -> list[str]:
+    """The page scripts app.py registers with st.navigation."""
+    source = (PROJECT_ROOT / "app.py").read_text()
+    return re.findall(r'st\.Page\(\s*"(pages/[^"]+\.py)"', source)
+
+
+def test_every_page_file_is_registered():
+    on_disk = sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
+    assert sorted(registered_pages()) == on_disk
+
+
+def open_page(page: str, source: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[ui.SOURCE_KEY] = source
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("source", [ui.SAMPLE, ui.MINE])
+@pytest.mark.parametrize("page", registered_pages())
+def test_page_opens_without_exception(page: str, source: str):
+    at = open_page(page, source)
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_home_lists_the_ten_strategies():
+    at = open_page("pages/home.py", ui.SAMPLE)
+    text = " ".join(m.value for m in at.markdown)
+    for name in ["Define your why", "Celebrate milestones", "Reflect and reset"]:
+        assert name in text
+
+
+def test_new_user_sees_sample_data_by_default():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert at.session_state[ui.SOURCE_KEY] == ui.SAMPLE
+    assert at.sidebar.radio[0].value == ui.SAMPLE
+
+
+def test_explore_button_switches_to_sample_data():
+    at = open_page("pages/home.py", ui.MINE)
+    at.button[0].click().run()
+    assert at.session_state[ui.SOURCE_KEY] == ui.SAMPLE
+    assert any("looking at the sample data" in s.value for s in at.success)
+
+
+def test_invalid_questionnaire_is_listed_and_app_keeps_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    for name in ("purpose-performance.yaml", "pulse.yaml"):
+        (folder / name).write_text((PROJECT_ROOT / "questionnaires" / name).read_text())
+    (folder / "broken.yaml").write_text("id: broken\nversion: one\n")
+    monkeypatch.setenv("ALIGNMENT_QUESTIONNAIRE_DIR", str(folder))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    expander = at.sidebar.expander[0]
+    assert "1 questionnaire file(s) need fixing" in expander.label
+    assert "broken.yaml:2: version" in expander.code[0].value
+    assert any("Define your why" in m.value for m in at.markdown)

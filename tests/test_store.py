@@ -1,0 +1,212 @@
+"""The response store: round trip, concurrent writers, torn and interrupted writes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alignment.questionnaire import load_questionnaire
+from alignment.response import ResponseError, build_response
+from alignment.store import (
+    RESPONSE_COLUMNS,
+    StoreError,
+    append_rows,
+    file_identity,
+    load_responses,
+)
+from tests.conftest import PROJECT_ROOT
+
+PULSE = PROJECT_ROOT / "questionnaires" / "pulse.yaml"
+
+
+def pulse_response(alias: str = "Ana", value: int = 4, **kwargs) -> pd.DataFrame:
+    q = load_questionnaire(PULSE)
+    answers = {item.id: value for item in q.active_items}
+    return build_response(q, alias, answers, **kwargs)
+
+
+def test_round_trip_keeps_every_field(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    rows = pulse_response(
+        "  Ana  ", reflections={"reflect-pulse": 'Line one\nline two, with "quotes"'}
+    )
+    append_rows(path, rows)
+    loaded = load_responses(path)
+    assert loaded.problems == []
+    frame = loaded.frame
+    assert list(frame.columns) == RESPONSE_COLUMNS
+    assert len(frame) == 21  # 20 items and one reflection
+    assert frame["respondent"].unique().tolist() == ["Ana"]  # trimmed
+    assert frame["questionnaire_version"].dtype == "Int64"
+    assert str(frame["submitted_at"].dtype).startswith("datetime64")
+    scale_rows = frame[frame["item_id"] != "reflect-pulse"]
+    assert (scale_rows["value"] == 4).all()
+    text = frame.loc[frame["item_id"] == "reflect-pulse", "text"].iloc[0]
+    assert text == 'Line one\nline two, with "quotes"'
+    assert path.read_text().splitlines()[0] == ",".join(RESPONSE_COLUMNS)
+
+
+def test_missing_and_empty_files_are_no_responses(tmp_path: Path):
+    assert load_responses(tmp_path / "absent.csv").frame.empty
+    (tmp_path / "empty.csv").write_text("")
+    assert load_responses(tmp_path / "empty.csv").frame.empty
+
+
+def test_file_identity_changes_on_append(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    before = file_identity(path)
+    append_rows(path, pulse_response())
+    middle = file_identity(path)
+    append_rows(path, pulse_response())
+    assert len({before, middle, file_identity(path)}) == 3
+
+
+def _append_many(args: tuple[str, int, int]) -> list[str]:
+    path, worker, count = args
+    ids = []
+    for n in range(count):
+        rows = pulse_response(f"worker-{worker}", value=1 + (n % 5))
+        append_rows(path, rows)
+        ids.append(rows["response_id"].iloc[0])
+    return ids
+
+
+def test_eight_processes_appending_at_once_lose_nothing(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(8) as pool:
+        results = pool.map(_append_many, [(str(path), w, 12) for w in range(8)])
+    expected = {rid for ids in results for rid in ids}
+    assert len(expected) == 96
+    loaded = load_responses(path)
+    assert loaded.problems == []
+    counts = loaded.frame.groupby("response_id").size()
+    assert set(counts.index) == expected
+    assert (counts == 20).all()  # every response whole, none doubled or interleaved
+    # A plain reader with no knowledge of our protocol parses it too.
+    plain = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(plain) == 96 * 20
+
+
+def test_torn_last_line_is_skipped_with_its_response_and_reported(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    first, second = pulse_response("Ana"), pulse_response("Ben")
+    # A file copied in by hand (no commit mark) whose last write was cut off mid-line.
+    complete = (",".join(RESPONSE_COLUMNS) + "\n").encode()
+    for rows in (first, second):
+        buffer = rows.to_csv(index=False, header=False, lineterminator="\n").encode()
+        complete += buffer
+    torn = complete[: complete.rfind(b"\n", 0, len(complete) - 1) + 12]
+    path.write_bytes(torn)
+    loaded = load_responses(path)
+    assert loaded.frame["respondent"].unique().tolist() == ["Ana"]  # Ben's half response hidden
+    assert any("incomplete" in p for p in loaded.problems)
+
+
+def test_torn_line_inside_quoted_multiline_text(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    rows = pulse_response("Ana", reflections={"reflect-pulse": "first line\nsecond line"})
+    data = (",".join(RESPONSE_COLUMNS) + "\n").encode()
+    data += rows.to_csv(index=False, header=False, lineterminator="\n").encode()
+    cut = data.index(b"first line\n") + len(b"first line\n") + 3  # inside the quoted field
+    path.write_bytes(data[:cut])
+    loaded = load_responses(path)
+    assert loaded.frame.empty  # Ana's only response is incomplete
+    assert loaded.problems
+
+
+def test_interrupted_append_is_invisible_then_set_aside(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Ana"))
+    committed = path.read_bytes()
+    # A writer that died mid-append: half a response after the commit mark, ending on a newline.
+    half = pulse_response("Ghost").iloc[:7].to_csv(index=False, header=False, lineterminator="\n")
+    with open(path, "ab") as handle:
+        handle.write(half.encode())
+    loaded = load_responses(path)
+    assert loaded.frame["respondent"].unique().tolist() == ["Ana"]
+    assert any("interrupted" in p for p in loaded.problems)
+
+    append_rows(path, pulse_response("Ben"))
+    loaded = load_responses(path)
+    assert loaded.problems == []
+    assert sorted(loaded.frame["respondent"].unique()) == ["Ana", "Ben"]
+    assert path.read_bytes().startswith(committed)
+    kept = list(tmp_path.glob("responses.csv.interrupted-*"))
+    assert len(kept) == 1 and kept[0].read_text() == half
+
+
+def test_foreign_file_is_refused_and_left_untouched(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    path.write_text("name,score\nAna,3\n")
+    with pytest.raises(StoreError, match="header"):
+        append_rows(path, pulse_response())
+    assert path.read_text() == "name,score\nAna,3\n"
+    with pytest.raises(StoreError, match="expected the columns"):
+        load_responses(path)
+
+
+def test_permission_denied_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response())
+    before = path.read_bytes()
+
+    def denied(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    # Simulated: CI runs as root, which file modes do not stop.
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(StoreError, match="permission denied"):
+        append_rows(path, pulse_response())
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+
+
+def test_append_failure_leaves_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Ana"))
+    before = path.read_bytes()
+    real_write = os.write
+    calls = {"n": 0}
+
+    def full_disk(fd: int, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            real_write(fd, data[: len(data) // 2])
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(StoreError, match="disk is full"):
+        append_rows(path, pulse_response("Ben"))
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert load_responses(path).frame["respondent"].unique().tolist() == ["Ana"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        ("", "enter a name"),
+        ("   ", "enter a name"),
+        ("x" * 65, "65 characters"),
+        ("Ana\tB", "control characters"),
+        ("Ana\u200bB", "control characters"),
+    ],
+)
+def test_bad_aliases_are_refused(alias: str, message: str):
+    with pytest.raises(ResponseError, match=message):
+        pulse_response(alias)
+
+
+def test_incomplete_answers_are_refused_with_the_missing_items():
+    q = load_questionnaire(PULSE)
+    answers = {item.id: 3 for item in q.active_items[1:]}
+    with pytest.raises(ResponseError, match=q.active_items[0].id):
+        build_response(q, "Ana", answers)
+    with pytest.raises(ResponseError, match="between 1 and 5"):
+        build_response(q, "Ana", {**answers, q.active_items[0].id: 6})
