@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date, datetime
+
 import pandas as pd
 
 from alignment.scoring import Scores, scores_table
@@ -42,3 +46,15 @@ def _iso(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.isoformat().replace("+00:00", "Z")
     return value
+
+
+def slug(text: str, fallback: str = "anonymous") -> str:
+    """A file-name-safe, lower-case ASCII form of `text`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:40].strip("-") or fallback
+
+
+def download_name(who: str, when: date | datetime | pd.Timestamp, what: str) -> str:
+    """`alias_YYYY-MM-DD_chart`: says whose, when and what, and is safe on every system."""
+    return f"{slug(who)}_{when:%Y-%m-%d}_{slug(what, 'chart')}"

@@ -24,7 +24,7 @@ QUADRANT_LABELS = {
     "drifting": "Drifting",
 }
 QUADRANT_MEANINGS = {
-    "aligned": "you value it and you live it",
+    "aligned": "high on both purpose and performance",
     "intent_gap": "you value it, but it does not yet show in what you do",
     "hollow": "you do it, but without much conviction behind it",
     "drifting": "neither a clear priority nor a habit yet",

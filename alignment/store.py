@@ -38,6 +38,7 @@ RESPONSE_COLUMNS = [
 ]
 _HEADER = (",".join(RESPONSE_COLUMNS) + "\n").encode()
 LOCK_TIMEOUT_SECONDS = 30
+DUPLICATE_WINDOW_BYTES = 1 << 20
 
 
 class StoreError(Exception):
@@ -189,14 +190,18 @@ def _check_header(path: Path, fd: int) -> None:
         )
 
 
-def append_rows(path: str | Path, rows: pd.DataFrame) -> None:
+def append_rows(path: str | Path, rows: pd.DataFrame) -> bool:
     """Append one response's rows whole, or nothing at all.
 
-    Raises StoreError with a plain message (disk full, permission denied, a foreign file); the
-    file is left exactly as it was before the call in that case.
+    Idempotent per response: when the response id was saved already (a double click, a retried
+    request) nothing is written and False is returned. Raises StoreError with a plain message
+    (disk full, permission denied, a foreign file); the file is then exactly as it was.
     """
     path = Path(path)
     payload = rows_to_csv_bytes(rows)
+    response_ids = set(rows["response_id"])
+    if len(response_ids) != 1:
+        raise ValueError("append_rows takes the rows of exactly one response")
     with locked(path):
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -205,12 +210,20 @@ def append_rows(path: str | Path, rows: pd.DataFrame) -> None:
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the data file ({exc.strerror})") from exc
         try:
-            _append_locked(path, fd, payload)
+            return _append_locked(path, fd, payload, response_ids.pop())
         finally:
             os.close(fd)
 
 
-def _append_locked(path: Path, fd: int, payload: bytes) -> None:
+def _recently_saved(fd: int, committed: int, response_id: str) -> bool:
+    """Whether the last MiB of the file holds `response_id` (repeats come right after)."""
+    start = max(0, committed - DUPLICATE_WINDOW_BYTES)
+    os.lseek(fd, start, os.SEEK_SET)
+    tail = b"\n" + os.read(fd, committed - start)
+    return b"\n" + response_id.encode() + b"," in tail
+
+
+def _append_locked(path: Path, fd: int, payload: bytes, response_id: str) -> bool:
     stat = os.fstat(fd)
     committed = _committed_size(_read_mark(path), stat)
     if committed is None:
@@ -225,6 +238,8 @@ def _append_locked(path: Path, fd: int, payload: bytes) -> None:
         os.lseek(fd, committed, os.SEEK_SET)
         _set_aside(path, os.read(fd, stat.st_size - committed))
         os.ftruncate(fd, committed)
+    if committed and _recently_saved(fd, committed, response_id):
+        return False
     if committed == 0:
         payload = _HEADER + payload
     os.lseek(fd, committed, os.SEEK_SET)
@@ -246,6 +261,7 @@ def _append_locked(path: Path, fd: int, payload: bytes) -> None:
         raise StoreError(
             f"{path}: could not record the save ({exc.strerror}); nothing was saved"
         ) from exc
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from alignment import config
-from alignment.questionnaire import LoadedQuestionnaire, Questionnaire, load_catalog
+from alignment.export import download_name
+from alignment.questionnaire import Item, LoadedQuestionnaire, Questionnaire, Scale, load_catalog
+from alignment.results import INDICES, Headline
+from alignment.scoring import QUADRANT_LABELS, Scores, score_responses
 from alignment.store import LoadedResponses, StoreError, file_identity, load_responses
 
 SOURCE_KEY = "app_data_source"
+_SOURCE_REQUEST_KEY = "app_data_source_request"
+RESPONDENT_KEY = "app_respondent"
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
 SAMPLE, MINE = "sample", "mine"
 SOURCE_LABELS = {MINE: "My responses", SAMPLE: "Sample data (read-only)"}
@@ -97,12 +104,16 @@ def current_source() -> DataSource:
 
 
 def use_source(kind: str) -> None:
-    st.session_state[SOURCE_KEY] = kind
+    """Ask for another data source; applied before the sidebar widget draws on the next run."""
+    st.session_state[_SOURCE_REQUEST_KEY] = kind
 
 
 def sidebar() -> None:
     """What every page shares: which data is shown, and questionnaire files that need fixing."""
     with st.sidebar:
+        requested = st.session_state.pop(_SOURCE_REQUEST_KEY, None)
+        if requested is not None:
+            st.session_state[SOURCE_KEY] = requested
         current_source()  # settles the default before the widget takes over the key
         st.radio(
             "Data shown",
@@ -118,3 +129,176 @@ def sidebar() -> None:
                 for entry in broken:
                     st.markdown(f"**{plain(entry.path.name)}** is not used until fixed:")
                     st.code("\n".join(str(issue) for issue in entry.errors), language=None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _scores(
+    path: str, size: int, mtime_ns: int, questionnaire_key: str, _questionnaire: Questionnaire
+) -> Scores:
+    del size, mtime_ns, questionnaire_key  # the cache key; the file is read through the loader
+    return score_responses(load_responses_cached(Path(path)).frame, _questionnaire)
+
+
+def scores_for(source: DataSource, questionnaire: Questionnaire) -> Scores:
+    """Scores of every response in the source to `questionnaire`, cached until the file changes."""
+    return _scores(*file_identity(source.path), questionnaire.model_dump_json(), questionnaire)
+
+
+def load_source(source: DataSource) -> LoadedResponses | None:
+    """The source's responses, with any problem shown plainly; None when it cannot be read."""
+    try:
+        loaded = load_responses_cached(source.path)
+    except StoreError as exc:
+        st.error(f"Your responses file cannot be read: {exc}")
+        return None
+    for problem in loaded.problems:
+        st.warning(problem)
+    return loaded
+
+
+def pick_respondent(frame: pd.DataFrame, *, key: str, preferred: str | None = None) -> str:
+    """Choose whose responses to show; the alias of this browser session comes first."""
+    latest = frame.groupby("respondent")["submitted_at"].max().sort_values(ascending=False)
+    people = list(latest.index)
+    wanted = preferred or st.session_state.get(RESPONDENT_KEY)
+    index = people.index(wanted) if wanted in people else 0
+    if len(people) == 1:
+        st.caption(f"Responses of **{plain(people[0])}**")
+        return people[0]
+    return st.selectbox("Whose responses", people, index=index, key=key)
+
+
+def when(timestamp: pd.Timestamp) -> str:
+    return f"{timestamp:%d %b %Y, %H:%M} UTC"
+
+
+def chart(fig: go.Figure, data: pd.DataFrame, *, who: str, day: pd.Timestamp, name: str) -> None:
+    """A chart whose modebar saves a 2x PNG named after whose, when and what, with its data."""
+    config_ = {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": download_name(who, day, name),
+            "scale": 2,
+        },
+    }
+    st.plotly_chart(fig, config=config_, key=f"chart_{name}")
+    with st.expander("Data behind this chart"):
+        st.dataframe(data, hide_index=True)
+
+
+def minutes_to_answer(questionnaire: Questionnaire) -> int:
+    """About 15 seconds a question, as timed on a phone."""
+    return max(2, round(len(questionnaire.active_items) * 0.25))
+
+
+def questionnaire_choice_label(questionnaire: Questionnaire) -> str:
+    count, minutes = len(questionnaire.active_items), minutes_to_answer(questionnaire)
+    return f"{questionnaire.title} — {count} questions, about {minutes} minutes"
+
+
+def answer_item(item: Item, scale: Scale, answers: dict[str, int | None], attempt: str) -> None:
+    """One question as a vertical choice of worded scale points (readable on a phone)."""
+    current = answers.get(item.id)
+    answers[item.id] = st.radio(
+        plain(item.text),
+        scale.points,
+        index=scale.points.index(current) if current in scale.points else None,
+        format_func=scale.label,
+        key=f"assess_{attempt}_{item.id}",
+    )
+
+
+def missing_message(items: list[Item]) -> str:
+    listed = "; ".join(f"“{plain(item.text)}”" for item in items)
+    return f"Please answer {len(items)} more question(s) on this step: {listed}"
+
+
+def response_options(frame: pd.DataFrame, respondent: str) -> dict[str, str]:
+    """The respondent's responses, newest first: id -> "13 Nov 2026, 09:42 UTC · Title"."""
+    titles = {q.id: q.title for q in valid_questionnaires().values()}
+    mine = (
+        frame[frame["respondent"] == respondent]
+        .groupby("response_id")[["submitted_at", "questionnaire_id"]]
+        .first()
+        .sort_values("submitted_at", ascending=False)
+    )
+    return {
+        rid: f"{when(row.submitted_at)} · {titles.get(row.questionnaire_id, row.questionnaire_id)}"
+        for rid, row in mine.iterrows()
+    }
+
+
+def headline_metrics(top: Headline) -> None:
+    """The three indices, each with its change since the previous response."""
+    since = f" since {top.previous_at:%d %b %Y}" if top.previous_at is not None else ""
+    help_texts = {
+        "purpose": "How clear and important the strategies are to you (mean over strategies).",
+        "performance": "How consistently you act on them (mean over strategies).",
+        "alignment": "100 minus the gap between the two, averaged: 100 means fully matched.",
+    }
+    for column, name in zip(st.columns(3), INDICES, strict=True):
+        value, change = top.values[name], top.changes[name]
+        column.metric(
+            f"{name.capitalize()} index",
+            "—" if pd.isna(value) else f"{value:.0f}",
+            delta=None if change is None else f"{change:+.1f}{since}",
+            help=help_texts[name],
+            border=True,
+        )
+    counts = top.counts
+    if min(counts.values()) < top.strategy_total:
+        st.warning(
+            f"Based on {counts['alignment']} of {top.strategy_total} strategies: the others have "
+            "no answers on one or both dimensions, so their scores are missing (not zero)."
+        )
+    else:
+        st.caption(f"Based on all {top.strategy_total} strategies · {when(top.submitted_at)}")
+
+
+def strategy_table(strategies: pd.DataFrame) -> pd.DataFrame:
+    """Per-strategy scores as people read them: names, rounded numbers, quadrant in words."""
+    table = strategies[["strategy_name", "purpose", "performance", "gap", "alignment"]].round(1)
+    table["quadrant"] = strategies["quadrant"].map(QUADRANT_LABELS)
+    return table.rename(columns={"strategy_name": "strategy"})
+
+
+def questionnaires_used(
+    frame: pd.DataFrame, respondent: str, available: dict[str, Questionnaire]
+) -> dict[str, int]:
+    """Available questionnaires the respondent answered, with response counts, most used first."""
+    counts = (
+        frame[frame["respondent"] == respondent]
+        .groupby("questionnaire_id")["response_id"]
+        .nunique()
+        .sort_values(ascending=False)
+    )
+    return {qid: int(n) for qid, n in counts.items() if qid in available}
+
+
+def short_date(overall: pd.DataFrame, response_id: str) -> str:
+    stamp = overall.loc[overall["response_id"] == response_id, "submitted_at"].iloc[0]
+    return f"{stamp:%d %b %Y}"
+
+
+def index_table(overall: pd.DataFrame) -> pd.DataFrame:
+    table = overall[["submitted_at", *INDICES]].copy()
+    table[list(INDICES)] = table[list(INDICES)].round(1)
+    return table.rename(columns={"submitted_at": "submitted (UTC)"})
+
+
+def matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
+    table = matrix.round(0).copy()
+    table.columns = [f"{c:%Y-%m-%d}" for c in table.columns]
+    return table.reset_index(names="strategy")
+
+
+def change_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    columns = ["strategy_name", "alignment_before", "alignment_after", "alignment_change"]
+    return comparison[columns].round(1).rename(columns={"strategy_name": "strategy"})
+
+
+def answer_notes(response_rows: pd.DataFrame, questionnaire: Questionnaire) -> list[str]:
+    """Notes about this one response's answers that could not be scored."""
+    report = score_responses(response_rows, questionnaire).report
+    return [m for m in report.messages() if "other questionnaires" not in m]

@@ -17,11 +17,11 @@ APP = str(PROJECT_ROOT / "app.py")
 def registered_pages() -> list[str]:
     """The page scripts app.py registers with st.navigation."""
     source = (PROJECT_ROOT / "app.py").read_text()
-    return re.findall(r'st\.Page\(\s*"(pages/[^"]+\.py)"', source)
+    return re.findall(r'st\.Page\(\s*"(views/[^"]+\.py)"', source)
 
 
 def test_every_page_file_is_registered():
-    on_disk = sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
+    on_disk = sorted(f"views/{p.name}" for p in (PROJECT_ROOT / "views").glob("*.py"))
     assert sorted(registered_pages()) == on_disk
 
 
@@ -42,20 +42,22 @@ def test_page_opens_without_exception(page: str, source: str):
 
 
 def test_home_lists_the_ten_strategies():
-    at = open_page("pages/home.py", ui.SAMPLE)
+    at = open_page("views/home.py", ui.SAMPLE)
     text = " ".join(m.value for m in at.markdown)
     for name in ["Define your why", "Celebrate milestones", "Reflect and reset"]:
         assert name in text
 
 
-def test_new_user_sees_sample_data_by_default():
+def test_new_user_sees_sample_data_by_default_and_can_switch():
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert at.session_state[ui.SOURCE_KEY] == ui.SAMPLE
-    assert at.sidebar.radio[0].value == ui.SAMPLE
+    at.sidebar.radio[0].set_value(ui.MINE).run()
+    assert at.session_state[ui.SOURCE_KEY] == ui.MINE
+    assert at.sidebar.radio[0].value == ui.MINE
 
 
 def test_explore_button_switches_to_sample_data():
-    at = open_page("pages/home.py", ui.MINE)
+    at = open_page("views/home.py", ui.MINE)
     at.button[0].click().run()
     assert at.session_state[ui.SOURCE_KEY] == ui.SAMPLE
     assert any("looking at the sample data" in s.value for s in at.success)
@@ -70,7 +72,7 @@ def test_invalid_questionnaire_is_listed_and_app_keeps_working(
         (folder / name).write_text((PROJECT_ROOT / "questionnaires" / name).read_text())
     (folder / "broken.yaml").write_text("id: broken\nversion: one\n")
     monkeypatch.setenv("ALIGNMENT_QUESTIONNAIRE_DIR", str(folder))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = open_page("views/home.py", ui.SAMPLE)
     assert not at.exception
     expander = at.sidebar.expander[0]
     assert "1 questionnaire file(s) need fixing" in expander.label

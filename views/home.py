@@ -26,11 +26,14 @@ st.subheader("Where to start")
 source = ui.current_source()
 start, explore = st.columns(2)
 with start:
+    quick = questionnaires.get("pulse")
+    quick_note = f", or {ui.minutes_to_answer(quick)} for the pulse check" if quick else ""
     st.markdown(
-        "**Take the assessment.** About ten minutes for the full "
-        f"*{ui.plain(main.title)}* questionnaire, "
-        "or three for the pulse check. Your answers stay on this computer."
+        f"**Take the assessment.** About {ui.minutes_to_answer(main)} minutes for the full "
+        f"*{ui.plain(main.title)}* questionnaire{quick_note}. Your answers are saved on the "
+        "computer that runs this app, never sent anywhere else."
     )
+    st.page_link("views/assess.py", label="Start the assessment", icon=":material/edit_note:")
 with explore:
     st.markdown(
         "**Explore first.** Sample data shows what results, trends and a workshop look like "

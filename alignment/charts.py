@@ -1,0 +1,291 @@
+"""Charts as pure functions: a DataFrame in, a plotly Figure out.
+
+Inputs are the frames of `alignment.results` and `alignment.trends` (per-strategy rows carry a
+`strategy_name`). Every figure has a title that says what it shows and uses `alignment.theme`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from alignment import theme
+from alignment.scoring import QUADRANT_LABELS
+
+AXIS_RANGE = [-4, 104]
+
+
+def _values(series: pd.Series) -> list[float | None]:
+    """Plotly draws None as a gap; a missing score must never look like 0."""
+    return [None if pd.isna(v) else round(float(v), 1) for v in series]
+
+
+def _closed(values: list, names: list) -> tuple[list, list]:
+    """Radar lines join up only when the first point is repeated at the end."""
+    return values + values[:1], names + names[:1]
+
+
+def radar_chart(scores: pd.DataFrame, title: str = "Purpose and performance per strategy"):
+    """Two traces on one radar: how much each strategy matters, and how much it is lived."""
+    names = list(scores["strategy_name"])
+    fig = go.Figure()
+    for dimension, label, colour in (
+        ("purpose", "Purpose (why it matters)", theme.PURPOSE),
+        ("performance", "Performance (what I do)", theme.PERFORMANCE),
+    ):
+        r, theta = _closed(_values(scores[dimension]), names)
+        fig.add_trace(
+            go.Scatterpolar(
+                r=r,
+                theta=theta,
+                name=label,
+                mode="lines+markers",
+                line={"color": colour, "width": 3},
+                marker={"size": 8},
+                fill="toself",
+                fillcolor=_with_alpha(colour, 0.12),
+                connectgaps=False,
+                hovertemplate="%{theta}: %{r:.0f}<extra>" + label + "</extra>",
+            )
+        )
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [20, 40, 60, 80, 100]}})
+    return theme.radar_layout(theme.base_layout(fig, title, height=560))
+
+
+def quadrant_chart(
+    scores: pd.DataFrame, threshold: float, title: str = "Where each strategy stands"
+) -> go.Figure:
+    """Purpose (x) against performance (y) with the threshold lines and the four quadrants.
+
+    Points carry the strategy's number and a key below names them: ten names beside ten points
+    would pile up, since scores often coincide.
+    """
+    numbered = scores.reset_index(drop=True).assign(number=lambda f: f.index + 1)
+    points = _group_same_position(numbered.dropna(subset=["purpose", "performance"]))
+    fig = go.Figure()
+    for quadrant, colour in theme.QUADRANT_COLOURS.items():
+        group = points[points["quadrant"] == quadrant]
+        if group.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=list(group["purpose"]),
+                y=list(group["performance"]),
+                text=list(group["numbers"]),
+                customdata=list(group["names"]),
+                name=QUADRANT_LABELS[quadrant],
+                mode="markers+text",
+                textfont={"color": "white", "size": 12},
+                marker={
+                    "size": list(group["marker_size"]),
+                    "color": colour,
+                    "line": {"width": 1, "color": "white"},
+                },
+                hovertemplate="%{customdata}<br>purpose %{x:.0f} · performance %{y:.0f}"
+                "<extra></extra>",
+            )
+        )
+    fig.add_vline(x=threshold, line={"color": theme.GUIDE_LINE, "dash": "dash"})
+    fig.add_hline(y=threshold, line={"color": theme.GUIDE_LINE, "dash": "dash"})
+    corners = {
+        "aligned": (100, 100, "right", "top"),
+        "intent_gap": (100, 0, "right", "bottom"),
+        "hollow": (0, 100, "left", "top"),
+        "drifting": (0, 0, "left", "bottom"),
+    }
+    for quadrant, (x, y, xanchor, yanchor) in corners.items():
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=f"<b>{QUADRANT_LABELS[quadrant]}</b>",
+            showarrow=False,
+            xanchor=xanchor,
+            yanchor=yanchor,
+            font={"color": theme.QUADRANT_COLOURS[quadrant], "size": 13},
+        )
+    rows = (len(numbered) + 1) // 2
+    for index, row in numbered.iterrows():
+        colour = theme.QUADRANT_COLOURS.get(row["quadrant"], theme.DRIFTING)
+        scored = not pd.isna(row["quadrant"])
+        fig.add_annotation(
+            x=0 if index < rows else 0.52,
+            y=-0.16 - 0.075 * (index % rows),
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            showarrow=False,
+            text=f"<b>{row['number']}</b>  {row['strategy_name']}"
+            + ("" if scored else " (not scored)"),
+            font={"color": colour, "size": 13},
+        )
+    fig.update_xaxes(title="Purpose: how much it matters to me", range=AXIS_RANGE)
+    fig.update_yaxes(title="Performance: how often I act on it", range=AXIS_RANGE)
+    theme.base_layout(fig, title, height=600 + 30 * rows)
+    fig.update_layout(margin={"b": 70 + 30 * rows})
+    return fig
+
+
+def gap_chart(
+    scores: pd.DataFrame, title: str = "Gap per strategy: what I do minus what I value"
+) -> go.Figure:
+    """Signed gap per strategy, sorted, coloured by direction."""
+    scored = scores.dropna(subset=["gap"]).sort_values("gap", ascending=False)
+    colours = [theme.INTENT_GAP if g < 0 else theme.POSITIVE_GAP for g in scored["gap"]]
+    fig = go.Figure(
+        go.Bar(
+            x=_values(scored["gap"]),
+            y=list(scored["strategy_name"]),
+            orientation="h",
+            marker={"color": colours},
+            text=[f"{g:+.0f}" for g in scored["gap"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:+.0f}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    limit = max(25.0, float(scored["gap"].abs().max()) + 12 if not scored.empty else 25.0)
+    fig.add_vline(x=0, line={"color": theme.GUIDE_LINE})
+    fig.update_xaxes(
+        range=[-limit, limit], title="← valued more than lived · lived more than valued →"
+    )
+    return theme.base_layout(fig, title, height=480)
+
+
+def index_trend_chart(
+    series: pd.DataFrame, title: str = "Purpose, performance and alignment over time"
+) -> go.Figure:
+    """One line per index over submission time (the long frame of `trends.index_series`)."""
+    fig = go.Figure()
+    for name, colour in theme.INDEX_COLOURS.items():
+        points = series[series["index"] == name]
+        fig.add_trace(
+            go.Scatter(
+                x=list(points["submitted_at"]),
+                y=_values(points["value"]),
+                name=name.capitalize(),
+                mode="lines+markers",
+                line={"color": colour, "width": 3, "dash": "dot" if name == "purpose" else None},
+                marker={"size": 9},
+                hovertemplate="%{x|%d %b %Y}: %{y:.0f}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_yaxes(range=[0, 100], title="Index (0–100)")
+    fig.update_xaxes(title=None)
+    return theme.base_layout(fig, title, height=420)
+
+
+def alignment_heatmap(
+    matrix: pd.DataFrame, title: str = "Alignment per strategy at each check-in"
+) -> go.Figure:
+    """Strategies down, check-ins across; brighter means better aligned."""
+    labels = [pd.Timestamp(c).strftime("%d %b %Y") for c in matrix.columns]
+    z = [[None if pd.isna(v) else round(float(v)) for v in row] for row in matrix.to_numpy()]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=list(matrix.index),
+            zmin=0,
+            zmax=100,
+            colorscale=theme.HEATMAP_SCALE,
+            text=[["" if v is None else str(v) for v in row] for row in z],
+            texttemplate="%{text}",
+            colorbar={"title": {"text": "Alignment"}},
+            hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(type="category")
+    return theme.base_layout(fig, title, height=max(360, 48 * len(matrix) + 120))
+
+
+def comparison_radar(
+    comparison: pd.DataFrame,
+    earlier_label: str,
+    later_label: str,
+    title: str = "Two check-ins compared",
+) -> go.Figure:
+    """Purpose and performance of two responses; the earlier one fainter and dotted."""
+    names = list(comparison["strategy_name"])
+    fig = go.Figure()
+    for suffix, label, opacity, dash in (
+        ("before", earlier_label, theme.EARLIER_OPACITY, "dot"),
+        ("after", later_label, 1.0, None),
+    ):
+        for dimension, colour in (("purpose", theme.PURPOSE), ("performance", theme.PERFORMANCE)):
+            r, theta = _closed(_values(comparison[f"{dimension}_{suffix}"]), names)
+            fig.add_trace(
+                go.Scatterpolar(
+                    r=r,
+                    theta=theta,
+                    name=f"{dimension.capitalize()}, {label}",
+                    mode="lines+markers",
+                    opacity=opacity,
+                    line={"color": colour, "width": 3, "dash": dash},
+                    hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>",
+                )
+            )
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [20, 40, 60, 80, 100]}})
+    return theme.radar_layout(theme.base_layout(fig, title, height=620))
+
+
+def change_dumbbell(
+    comparison: pd.DataFrame,
+    earlier_label: str,
+    later_label: str,
+    title: str = "Alignment per strategy: what changed",
+) -> go.Figure:
+    """Alignment before and after per strategy, joined by a line, sorted by the change."""
+    rows = comparison.dropna(subset=["alignment_change"]).sort_values("alignment_change")
+    fig = go.Figure()
+    for _, row in rows.iterrows():
+        fig.add_trace(
+            go.Scatter(
+                x=[row["alignment_before"], row["alignment_after"]],
+                y=[row["strategy_name"]] * 2,
+                mode="lines",
+                line={"color": theme.GUIDE_LINE, "width": 3},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for column, label, colour in (
+        ("alignment_before", earlier_label, theme.DRIFTING),
+        ("alignment_after", later_label, theme.ALIGNMENT),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=_values(rows[column]),
+                y=list(rows["strategy_name"]),
+                mode="markers",
+                name=label,
+                marker={"size": 13, "color": colour},
+                hovertemplate="%{y}: %{x:.0f}<extra>" + label + "</extra>",
+            )
+        )
+    fig.update_xaxes(range=[0, 104], title="Alignment (100 = fully matched)")
+    return theme.base_layout(fig, title, height=max(360, 40 * len(rows) + 140))
+
+
+def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
+    """One point per position listing every strategy there, so markers never hide each other."""
+    rounded = scored.assign(
+        purpose=scored["purpose"].round(1), performance=scored["performance"].round(1)
+    )
+    grouped = (
+        rounded.groupby(["purpose", "performance", "quadrant"], sort=True)
+        .agg(numbers=("number", list), names=("strategy_name", list))
+        .reset_index()
+    )
+    grouped["marker_size"] = grouped["numbers"].map(lambda n: 22 + 10 * (len(n) - 1))
+    grouped["numbers"] = grouped["numbers"].map(lambda n: "·".join(map(str, n)))
+    grouped["names"] = grouped["names"].map("<br>".join)
+    return grouped
+
+
+def _with_alpha(hex_colour: str, alpha: float) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"

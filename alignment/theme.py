@@ -1,0 +1,65 @@
+"""The one palette and chart style of the app.
+
+Colours are Okabe–Ito, which stay distinct for the common forms of colour blindness and read on
+light and dark backgrounds. Charts leave text colours and backgrounds to the surrounding theme
+(Streamlit's light or dark), so one figure works in both; exports apply `export_style`.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+PURPOSE = "#0072B2"  # blue
+PERFORMANCE = "#E69F00"  # orange
+ALIGNMENT = "#009E73"  # bluish green
+INTENT_GAP = "#D55E00"  # vermillion: valued, not yet lived
+HOLLOW = "#CC79A7"  # reddish purple: done without conviction
+DRIFTING = "#8C8C8C"  # grey
+POSITIVE_GAP = "#56B4E9"  # sky blue
+EARLIER_OPACITY = 0.45
+
+QUADRANT_COLOURS = {
+    "aligned": ALIGNMENT,
+    "intent_gap": INTENT_GAP,
+    "hollow": HOLLOW,
+    "drifting": DRIFTING,
+}
+INDEX_COLOURS = {"purpose": PURPOSE, "performance": PERFORMANCE, "alignment": ALIGNMENT}
+# Sequential and colour-blind safe: low alignment dark, high alignment bright.
+HEATMAP_SCALE = "Cividis"
+GUIDE_LINE = "rgba(128,128,128,0.7)"
+FONT_FAMILY = "Source Sans Pro, Helvetica, Arial, sans-serif"
+
+
+def base_layout(fig: go.Figure, title: str, *, height: int = 460) -> go.Figure:
+    """Title, margins and legend shared by every chart."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 16, "r": 16, "t": 72, "b": 24},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        font={"family": FONT_FAMILY, "size": 14},
+        hoverlabel={"font": {"size": 14}},
+    )
+    return fig
+
+
+def radar_layout(fig: go.Figure) -> go.Figure:
+    """Radars carry long axis labels and several traces: legend below, room at the sides."""
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.06, "xanchor": "center", "x": 0.5},
+        margin={"l": 90, "r": 90, "t": 72, "b": 40},
+    )
+    return fig
+
+
+def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
+    """A self-contained light style for files, where no app theme surrounds the chart."""
+    styled = go.Figure(fig)
+    styled.update_layout(
+        template="plotly_white",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"color": "#1B1F24", "size": round(14 * scale_text)},
+    )
+    return styled

@@ -1,0 +1,67 @@
+"""Change over time for one respondent and one questionnaire."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from alignment.questionnaire import Questionnaire
+from alignment.results import INDICES, with_names
+
+
+def date_bounds(picked: object) -> tuple[date | None, date | None]:
+    """st.date_input gives a date, or a tuple of 0–2 dates while a range is being picked."""
+    if isinstance(picked, date):
+        return picked, picked
+    chosen = [d for d in picked or () if isinstance(d, date)]  # type: ignore[attr-defined]
+    return (chosen[0] if chosen else None), (chosen[1] if len(chosen) > 1 else None)
+
+
+def within_dates(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """Rows submitted on or between the two calendar days (UTC), either bound optional."""
+    day = frame["submitted_at"].dt.tz_convert("UTC").dt.date
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= day >= start
+    if end is not None:
+        keep &= day <= end
+    return frame.loc[keep]
+
+
+def index_series(overall: pd.DataFrame) -> pd.DataFrame:
+    """Long table (submitted_at, response_id, index, value) for a line chart of the indices."""
+    long = overall.melt(
+        id_vars=["submitted_at", "response_id"],
+        value_vars=list(INDICES),
+        var_name="index",
+        value_name="value",
+    )
+    return long.sort_values(["submitted_at", "index"], kind="stable").reset_index(drop=True)
+
+
+def alignment_matrix(strategies: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Alignment per strategy (rows, questionnaire order) and response (columns, by time)."""
+    named = with_names(strategies, questionnaire)
+    matrix = named.pivot_table(
+        index="strategy_name",
+        columns="submitted_at",
+        values="alignment",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
+    return matrix.reindex(columns=sorted(matrix.columns))
+
+
+def compare(
+    strategies: pd.DataFrame, earlier_id: str, later_id: str, questionnaire: Questionnaire
+) -> pd.DataFrame:
+    """Per strategy: both responses' scores side by side and the change in each."""
+    columns = ["strategy", "purpose", "performance", "alignment"]
+    before = strategies.loc[strategies["response_id"] == earlier_id, columns]
+    after = strategies.loc[strategies["response_id"] == later_id, columns]
+    both = before.merge(after, on="strategy", suffixes=("_before", "_after"))
+    for name in ("purpose", "performance", "alignment"):
+        both[f"{name}_change"] = both[f"{name}_after"] - both[f"{name}_before"]
+    return with_names(both, questionnaire).reset_index(drop=True)

@@ -1,0 +1,82 @@
+"""Results: the headline, three charts and what to focus on next, for one response."""
+
+import streamlit as st
+
+from alignment import charts, ui
+from alignment.results import focus_next, headline, reflections_of, with_names
+from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
+
+st.title("Results")
+source = ui.current_source()
+loaded = ui.load_source(source)
+if loaded is None:
+    st.stop()
+if loaded.frame.empty:
+    st.info("No responses yet. Take the assessment and your results appear here.")
+    st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
+    st.stop()
+
+frame = loaded.frame
+just_saved = st.session_state.get("results_response_id")
+saved_rows = frame[frame["response_id"] == just_saved]
+preferred = saved_rows["respondent"].iloc[0] if not saved_rows.empty else None
+respondent = ui.pick_respondent(frame, key="results_respondent", preferred=preferred)
+options = ui.response_options(frame, respondent)
+chosen = st.selectbox(
+    "Response",
+    list(options),
+    index=list(options).index(just_saved) if just_saved in options else 0,
+    format_func=options.get,
+    key="results_response",
+)
+
+questionnaire_id = frame.loc[frame["response_id"] == chosen, "questionnaire_id"].iloc[0]
+questionnaire = ui.valid_questionnaires().get(questionnaire_id)
+if questionnaire is None:
+    st.error(
+        f"This response was given to the questionnaire '{questionnaire_id}', which is not "
+        "available now (its file is missing or invalid; see the sidebar)."
+    )
+    st.stop()
+
+scores = ui.scores_for(source, questionnaire)
+mine = scores.overall[scores.overall["respondent"] == respondent]
+top = headline(mine, chosen, len(questionnaire.strategies))
+for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire):
+    st.info(f"Note: {note}.")
+
+ui.headline_metrics(top)
+strategies = with_names(scores.for_response(chosen).strategies, questionnaire)
+table = ui.strategy_table(strategies)
+day = top.submitted_at
+
+ui.chart(charts.radar_chart(strategies), table, who=respondent, day=day, name="radar")
+ui.chart(
+    charts.quadrant_chart(strategies, questionnaire.threshold),
+    table,
+    who=respondent,
+    day=day,
+    name="quadrants",
+)
+ui.chart(charts.gap_chart(strategies), table, who=respondent, day=day, name="gaps")
+
+st.header("Focus next")
+focus = focus_next(strategies, questionnaire)
+if not focus:
+    st.info("No strategy has both a purpose and a performance score yet.")
+for item in focus:
+    with st.container(border=True):
+        quadrant = item.quadrant or ""
+        st.subheader(ui.plain(item.strategy.name))
+        st.caption(
+            f"{QUADRANT_LABELS.get(quadrant, 'Not scored')}: {QUADRANT_MEANINGS.get(quadrant, '')}"
+        )
+        st.markdown(item.reason)
+        st.markdown("\n".join(f"- {ui.plain(action)}" for action in item.strategy.actions))
+
+written = reflections_of(frame, chosen, questionnaire)
+if written:
+    st.header("Your reflections")
+    for prompt, text in written:
+        st.markdown(f"**{ui.plain(prompt)}**")
+        st.text(text)

@@ -1,0 +1,106 @@
+"""Trends: how one person's alignment changes over time, on one questionnaire."""
+
+import streamlit as st
+
+from alignment import charts, trends, ui
+from alignment.results import with_names
+
+st.title("Trends")
+source = ui.current_source()
+loaded = ui.load_source(source)
+if loaded is None:
+    st.stop()
+if loaded.frame.empty:
+    st.info("No responses yet. Trends appear once you have taken the assessment twice.")
+    st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
+    st.stop()
+
+frame = loaded.frame
+respondent = ui.pick_respondent(frame, key="trends_respondent")
+questionnaires = ui.valid_questionnaires()
+used = ui.questionnaires_used(frame, respondent, questionnaires)
+if not used:
+    st.error("None of this person's responses belong to a questionnaire that is available now.")
+    st.stop()
+questionnaire_id = st.segmented_control(
+    "Questionnaire (trends compare like with like)",
+    list(used),
+    default=next(iter(used)),
+    format_func=lambda qid: f"{questionnaires[qid].title} ({used[qid]})",
+    required=True,
+    key="trends_questionnaire",
+)
+questionnaire = questionnaires[questionnaire_id]
+others = sum(count for qid, count in used.items() if qid != questionnaire_id)
+if others:
+    st.caption(f"{others} response(s) to other questionnaires are not mixed in; choose them above.")
+
+scores = ui.scores_for(source, questionnaire)
+overall = scores.overall[scores.overall["respondent"] == respondent]
+first_day, last_day = overall["submitted_at"].min().date(), overall["submitted_at"].max().date()
+picked = st.date_input(
+    "Dates",
+    value=(first_day, last_day),
+    min_value=first_day,
+    max_value=last_day,
+    key="trends_dates",
+)
+overall = trends.within_dates(overall, *trends.date_bounds(picked))
+strategies = scores.strategies[scores.strategies["response_id"].isin(overall["response_id"])]
+
+if len(overall) == 0:
+    st.info("No responses in these dates. Widen the date range.")
+    st.stop()
+if len(overall) == 1:
+    st.info(
+        "Only one response in this range. A trend needs at least two: take the assessment "
+        "again in a few weeks, or widen the date range. Results shows this one in full."
+    )
+    st.page_link("views/results.py", label="Open Results", icon=":material/insights:")
+    st.stop()
+
+day = overall["submitted_at"].max()
+series = trends.index_series(overall)
+ui.chart(
+    charts.index_trend_chart(series),
+    ui.index_table(overall),
+    who=respondent,
+    day=day,
+    name="indices-over-time",
+)
+matrix = trends.alignment_matrix(strategies, questionnaire)
+ui.chart(
+    charts.alignment_heatmap(matrix),
+    ui.matrix_table(matrix),
+    who=respondent,
+    day=day,
+    name="alignment-heatmap",
+)
+
+st.header("Compare two check-ins")
+options = ui.response_options(overall, respondent)
+ids = list(options)
+earlier_column, later_column = st.columns(2)
+earlier = earlier_column.selectbox(
+    "Earlier", ids, index=len(ids) - 1, format_func=options.get, key="trends_earlier"
+)
+later = later_column.selectbox("Later", ids, index=0, format_func=options.get, key="trends_later")
+if earlier == later:
+    st.info("Choose two different responses to compare.")
+    st.stop()
+comparison = trends.compare(strategies, earlier, later, questionnaire)
+labels = ui.short_date(overall, earlier), ui.short_date(overall, later)
+ui.chart(
+    charts.comparison_radar(comparison, *labels),
+    with_names(comparison, questionnaire),
+    who=respondent,
+    day=day,
+    name="comparison-radar",
+)
+ui.chart(
+    charts.change_dumbbell(comparison, *labels),
+    ui.change_table(comparison),
+    who=respondent,
+    day=day,
+    name="alignment-change",
+)
