@@ -179,7 +179,7 @@ def alignment_heatmap(
     matrix: pd.DataFrame, title: str = "Alignment per strategy at each check-in"
 ) -> go.Figure:
     """Strategies down, check-ins across; brighter means better aligned."""
-    labels = [pd.Timestamp(c).strftime("%d %b %Y") for c in matrix.columns]
+    labels = check_in_labels(list(matrix.columns))
     z = [[None if pd.isna(v) else round(float(v)) for v in row] for row in matrix.to_numpy()]
     fig = go.Figure(
         go.Heatmap(
@@ -284,6 +284,15 @@ def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
     grouped["numbers"] = grouped["numbers"].map(lambda n: "·".join(map(str, n)))
     grouped["names"] = grouped["names"].map("<br>".join)
     return grouped
+
+
+def check_in_labels(times: list) -> list[str]:
+    """Day labels for check-ins, with the time where two fall on the same day."""
+    days = [f"{pd.Timestamp(t):%d %b %Y}" for t in times]
+    return [
+        f"{pd.Timestamp(t):%d %b %Y %H:%M}" if days.count(day) > 1 else day
+        for t, day in zip(times, days, strict=True)
+    ]
 
 
 def _with_alpha(hex_colour: str, alpha: float) -> str:

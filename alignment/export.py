@@ -48,9 +48,32 @@ def _iso(value: object) -> object:
     return value
 
 
+# Letters that Unicode does not decompose into an ASCII base letter.
+_TRANSLITERATION = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+    }
+)
+
+
 def slug(text: str, fallback: str = "anonymous") -> str:
     """A file-name-safe, lower-case ASCII form of `text`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    spelled = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
+    ascii_text = spelled.encode("ascii", "ignore").decode()
     cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return cleaned[:40].strip("-") or fallback
 

@@ -49,6 +49,11 @@ def radar_layout(fig: go.Figure) -> go.Figure:
     fig.update_layout(
         legend={"orientation": "h", "yanchor": "top", "y": -0.06, "xanchor": "center", "x": 0.5},
         margin={"l": 90, "r": 90, "t": 72, "b": 40},
+        polar={
+            "bgcolor": "rgba(0,0,0,0)",
+            "radialaxis": {"gridcolor": GUIDE_LINE, "linecolor": GUIDE_LINE},
+            "angularaxis": {"gridcolor": GUIDE_LINE, "linecolor": GUIDE_LINE},
+        },
     )
     return fig
 

@@ -156,6 +156,18 @@ def load_source(source: DataSource) -> LoadedResponses | None:
     return loaded
 
 
+def responses_or_stop(source: DataSource, empty_message: str) -> pd.DataFrame:
+    """The source's responses; otherwise say why there is nothing to show and stop the page."""
+    loaded = load_source(source)
+    if loaded is None:
+        st.stop()
+    if loaded.frame.empty:
+        st.info(empty_message)
+        st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
+        st.stop()
+    return loaded.frame
+
+
 def pick_respondent(frame: pd.DataFrame, *, key: str, preferred: str | None = None) -> str:
     """Choose whose responses to show; the alias of this browser session comes first."""
     latest = frame.groupby("respondent")["submitted_at"].max().sort_values(ascending=False)

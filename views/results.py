@@ -8,15 +8,9 @@ from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
 
 st.title("Results")
 source = ui.current_source()
-loaded = ui.load_source(source)
-if loaded is None:
-    st.stop()
-if loaded.frame.empty:
-    st.info("No responses yet. Take the assessment and your results appear here.")
-    st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
-    st.stop()
-
-frame = loaded.frame
+frame = ui.responses_or_stop(
+    source, "No responses yet. Take the assessment and your results appear here."
+)
 just_saved = st.session_state.get("results_response_id")
 saved_rows = frame[frame["response_id"] == just_saved]
 preferred = saved_rows["respondent"].iloc[0] if not saved_rows.empty else None

@@ -7,15 +7,9 @@ from alignment.results import with_names
 
 st.title("Trends")
 source = ui.current_source()
-loaded = ui.load_source(source)
-if loaded is None:
-    st.stop()
-if loaded.frame.empty:
-    st.info("No responses yet. Trends appear once you have taken the assessment twice.")
-    st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
-    st.stop()
-
-frame = loaded.frame
+frame = ui.responses_or_stop(
+    source, "No responses yet. Trends appear once you have taken the assessment twice."
+)
 respondent = ui.pick_respondent(frame, key="trends_respondent")
 questionnaires = ui.valid_questionnaires()
 used = ui.questionnaires_used(frame, respondent, questionnaires)

@@ -1,0 +1,104 @@
+"""A person using the app in a real browser: phone assessment, trends, accessibility."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def wait_for_app(page) -> None:
+    """Until the script run is over and no element of the previous run is still on screen."""
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    page.wait_for_timeout(200)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && !document.querySelector('[data-stale="true"]')""",
+        timeout=30_000,
+    )
+
+
+def scroll_through(page) -> None:
+    """Plotly draws charts when they come into view; scroll them all in once."""
+    for _ in range(15):
+        page.mouse.wheel(0, 700)
+        page.wait_for_timeout(150)
+
+
+def test_new_user_completes_the_pulse_on_a_phone(browser, app_server, screenshot_dir: Path):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{app_server}/assess")
+    wait_for_app(page)
+    page.get_by_text("Your name or alias").wait_for()
+    pulse = page.get_by_role("radio", name=re.compile("Pulse check"))
+    pulse.check(force=True)
+    expect(pulse).to_be_checked()
+    page.get_by_role("textbox", name="Your name or alias").fill("Sam on a phone")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Strategy 1 of 10").wait_for()
+    wait_for_app(page)
+    page.screenshot(path=screenshot_dir / "phone-assess-step1.png")
+
+    for step in range(1, 11):
+        page.get_by_text(f"Strategy {step} of 10").wait_for()
+        wait_for_app(page)
+        questions = page.locator('[data-testid="stMain"] [data-testid="stRadio"]')
+        assert questions.count() == 2
+        questions.nth(0).get_by_text("Agree", exact=True).click()
+        questions.nth(1).get_by_text("Sometimes", exact=True).click()
+        page.get_by_role("button", name="Next").click()
+
+    page.get_by_text("Last step: your reflections").wait_for()
+    wait_for_app(page)
+    page.get_by_role("textbox").last.fill("Say thank you more often.")
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Purpose index").wait_for(timeout=30_000)
+    assert "/results" in page.url
+    # Agree = 75 on purpose (25 on the five reversed purpose items): purpose index 50.
+    # Sometimes = 50 either way: performance 50. Every strategy is 25 apart: alignment 75.
+    metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert metrics == ["50", "50", "75"]
+    scroll_through(page)
+    assert page.locator(".js-plotly-plot").count() == 3
+    page.screenshot(path=screenshot_dir / "phone-results.png", full_page=True)
+    context.close()
+
+
+def test_trends_renders_the_sample_charts(browser, app_server, screenshot_dir: Path):
+    page = browser.new_page(**DESKTOP)
+    page.goto(f"{app_server}/trends")
+    wait_for_app(page)
+    page.get_by_text("Compare two check-ins").wait_for()
+    scroll_through(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    titles = [t.text_content() for t in page.locator(".js-plotly-plot .gtitle").all()]
+    assert "Purpose, performance and alignment over time" in titles
+    assert "Alignment per strategy at each check-in" in titles
+    page.screenshot(path=screenshot_dir / "trends-sample.png", full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/assess", "/results", "/trends"])
+def test_no_serious_accessibility_violations(browser, app_server, path: str):
+    page = browser.new_page(**DESKTOP)
+    page.goto(f"{app_server}{path}")
+    wait_for_app(page)
+    page.get_by_role("heading", level=1).first.wait_for()
+    scroll_through(page)
+    results = Axe().run(page, context={"include": [['[data-testid="stMain"]']]})
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == [], serious
+    page.close()

@@ -1,0 +1,395 @@
+"""Charts: a DataFrame in, a plotly Figure out, in the one palette of `alignment.theme`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from alignment import charts, theme
+from alignment.export import download_name, slug
+from alignment.scoring import QUADRANT_LABELS
+
+NAN = float("nan")
+
+
+def strategies(rows: list[tuple]) -> pd.DataFrame:
+    """(strategy, strategy_name, purpose, performance, quadrant); gap and alignment derived."""
+    frame = pd.DataFrame(
+        rows, columns=["strategy", "strategy_name", "purpose", "performance", "quadrant"]
+    )
+    frame["gap"] = frame["performance"] - frame["purpose"]
+    frame["alignment"] = 100 - frame["gap"].abs()
+    return frame
+
+
+@pytest.fixture
+def scores() -> pd.DataFrame:
+    return strategies(
+        [
+            ("a", "Alpha", 90.0, 40.0, "intent_gap"),  # gap -50
+            ("b", "Bravo", 80.0, 82.4, "aligned"),  # gap +2.4
+            ("c", "Charlie", 30.0, 70.0, "hollow"),  # gap +40
+            ("d", "Delta", 20.0, 10.0, "drifting"),  # gap -10
+            ("e", "Echo", 30.0, 70.0, "hollow"),  # same place as Charlie
+            ("f", "Foxtrot", 70.0, NAN, pd.NA),  # performance missing
+        ]
+    )
+
+
+@pytest.fixture
+def comparison() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "strategy": ["a", "b", "c", "d"],
+            "strategy_name": ["Alpha", "Bravo", "Charlie", "Delta"],
+            "purpose_before": [80.0, 60.0, NAN, 50.0],
+            "purpose_after": [90.0, 55.0, 40.0, 50.0],
+            "performance_before": [40.0, 70.0, NAN, 50.0],
+            "performance_after": [70.0, 75.0, 60.0, 45.0],
+            "alignment_before": [60.0, 90.0, NAN, 100.0],  # |40-80|, |70-60|, -, 0
+            "alignment_after": [80.0, 80.0, 80.0, 95.0],  # |70-90|, |75-55|, |60-40|, 5
+        }
+    ).assign(
+        purpose_change=lambda f: f["purpose_after"] - f["purpose_before"],
+        performance_change=lambda f: f["performance_after"] - f["performance_before"],
+        alignment_change=lambda f: f["alignment_after"] - f["alignment_before"],
+    )
+    # alignment_change: a +20, b -10, c missing, d -5
+
+
+@pytest.fixture
+def series() -> pd.DataFrame:
+    times = [pd.Timestamp("2026-01-01T09:00Z"), pd.Timestamp("2026-02-01T09:00Z")]
+    rows = []
+    for when, values in zip(times, [(50, 40, 90), (60, 70, 90)], strict=True):
+        for index, value in zip(("purpose", "performance", "alignment"), values, strict=True):
+            rows.append({"submitted_at": when, "response_id": str(when), "index": index})
+            rows[-1]["value"] = float(value)
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def matrix() -> pd.DataFrame:
+    return pd.DataFrame(
+        [[75.2, 100.0, NAN], [NAN, 58.333, 25.0]],
+        index=["Alpha", "Bravo"],
+        columns=[
+            pd.Timestamp("2026-01-01T09:00Z"),
+            pd.Timestamp("2026-02-01T09:00Z"),
+            pd.Timestamp("2026-03-01T09:00Z"),
+        ],
+    )
+
+
+@pytest.fixture
+def all_figures(scores, comparison, series, matrix) -> dict[str, go.Figure]:
+    return {
+        "radar": charts.radar_chart(scores),
+        "quadrant": charts.quadrant_chart(scores, 60),
+        "gap": charts.gap_chart(scores),
+        "trend": charts.index_trend_chart(series),
+        "heatmap": charts.alignment_heatmap(matrix),
+        "comparison": charts.comparison_radar(comparison, "Jan", "Mar"),
+        "dumbbell": charts.change_dumbbell(comparison, "Jan", "Mar"),
+    }
+
+
+def test_every_chart_is_a_figure_with_a_title(all_figures):
+    for name, fig in all_figures.items():
+        assert isinstance(fig, go.Figure), name
+        assert fig.layout.title.text and fig.layout.title.text.strip(), name
+
+
+def test_a_given_title_is_used(scores):
+    assert charts.radar_chart(scores, title="Mine").layout.title.text == "Mine"
+    assert charts.gap_chart(scores, title="Gaps").layout.title.text == "Gaps"
+
+
+# ---------------------------------------------------------------------------------------------
+# One palette
+
+
+def _theme_colours() -> set[str]:
+    hexes = [
+        theme.PURPOSE,
+        theme.PERFORMANCE,
+        theme.ALIGNMENT,
+        theme.INTENT_GAP,
+        theme.HOLLOW,
+        theme.DRIFTING,
+        theme.POSITIVE_GAP,
+    ]
+    allowed = {c.upper() for c in hexes} | {theme.GUIDE_LINE}
+    allowed |= set(theme.QUADRANT_COLOURS.values()) | set(theme.INDEX_COLOURS.values())
+    return {c.upper() for c in allowed}
+
+
+def _is_tint_of_theme_colour(colour: str, palette: set[str]) -> bool:
+    """rgba(r,g,b,a) with the r, g, b of a palette colour (e.g. a radar fill)."""
+    match = re.fullmatch(r"rgba\((\d+),(\d+),(\d+),[0-9.]+\)", colour.replace(" ", ""))
+    if not match:
+        return False
+    hex_colour = "#{:02X}{:02X}{:02X}".format(*(int(g) for g in match.groups()))
+    return hex_colour in palette
+
+
+def _colours(node: object, key: str = "") -> list[str]:
+    """Every colour value in a trace (keys named color / fillcolor, lists included)."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            found += _colours(v, k)
+    elif isinstance(node, list | tuple):
+        for v in node:
+            found += _colours(v, key)
+    elif isinstance(node, str) and key in {"color", "fillcolor"}:
+        found.append(node)
+    return found
+
+
+def test_every_trace_colour_comes_from_the_theme(all_figures):
+    palette = _theme_colours()
+    for name, fig in all_figures.items():
+        for trace in fig.data:
+            for colour in _colours(trace.to_plotly_json()):
+                # White is only the label/outline on quadrant markers, for contrast.
+                ok = (
+                    colour.upper() in palette
+                    or _is_tint_of_theme_colour(colour, palette)
+                    or colour == "white"
+                )
+                assert ok, f"{name}: {colour} is not a theme colour"
+
+
+def test_heatmap_uses_the_theme_colour_scale(matrix):
+    fig = charts.alignment_heatmap(matrix)
+    assert fig.data[0].colorscale == go.Heatmap(colorscale=theme.HEATMAP_SCALE).colorscale
+
+
+# ---------------------------------------------------------------------------------------------
+# radar_chart
+
+
+def test_radar_has_purpose_and_performance_with_the_loop_closed(scores):
+    fig = charts.radar_chart(scores)
+    assert len(fig.data) == 2
+    purpose, performance = fig.data
+    assert "Purpose" in purpose.name and "Performance" in performance.name
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]
+    assert list(purpose.theta) == [*names, "Alpha"]
+    assert list(purpose.r) == [90.0, 80.0, 30.0, 20.0, 30.0, 70.0, 90.0]
+    # Foxtrot has no performance score: a gap (None), never 0.
+    assert list(performance.r) == [40.0, 82.4, 70.0, 10.0, 70.0, None, 40.0]
+    assert purpose.line.color == theme.PURPOSE
+    assert performance.line.color == theme.PERFORMANCE
+
+
+def test_radar_rounds_to_one_decimal(scores):
+    scores.loc[0, "purpose"] = 87.549  # -> 87.5
+    scores.loc[1, "purpose"] = 58.333333  # -> 58.3
+    r = list(charts.radar_chart(scores).data[0].r)
+    assert r[:2] == [87.5, 58.3]
+    assert r[-1] == 87.5
+
+
+def test_radar_missing_first_score_stays_missing_when_closing_the_loop(scores):
+    scores.loc[0, "performance"] = NAN
+    r = list(charts.radar_chart(scores).data[1].r)
+    assert r[0] is None and r[-1] is None
+    assert 0 not in r
+
+
+# ---------------------------------------------------------------------------------------------
+# quadrant_chart
+
+
+def test_quadrant_threshold_lines_sit_at_the_threshold(scores):
+    fig = charts.quadrant_chart(scores, 55)
+    vertical = [s for s in fig.layout.shapes if s.x0 == s.x1 and s.xref == "x"]
+    horizontal = [s for s in fig.layout.shapes if s.y0 == s.y1 and s.yref == "y"]
+    assert [s.x0 for s in vertical] == [55]
+    assert [s.y0 for s in horizontal] == [55]
+
+
+def test_quadrant_names_appear_as_annotations(scores):
+    texts = [a.text for a in charts.quadrant_chart(scores, 60).layout.annotations]
+    for label in QUADRANT_LABELS.values():
+        assert any(label in t for t in texts), label
+
+
+def test_quadrant_points_are_coloured_and_named_per_quadrant(scores):
+    fig = charts.quadrant_chart(scores, 60)
+    by_name = {t.name: t for t in fig.data}
+    assert set(by_name) == set(QUADRANT_LABELS.values())
+    for quadrant, label in QUADRANT_LABELS.items():
+        assert by_name[label].marker.color == theme.QUADRANT_COLOURS[quadrant]
+    assert (list(by_name["Intent gap"].x), list(by_name["Intent gap"].y)) == ([90.0], [40.0])
+    assert list(by_name["Aligned"].text) == ["2"]
+    assert list(by_name["Drifting"].text) == ["4"]
+
+
+def test_quadrant_same_scores_share_one_marker_listing_both(scores):
+    fig = charts.quadrant_chart(scores, 60)
+    hollow = next(t for t in fig.data if t.name == QUADRANT_LABELS["hollow"])
+    # Charlie (3) and Echo (5) both sit at (30, 70): one marker, both numbers.
+    assert list(hollow.x) == [30.0] and list(hollow.y) == [70.0]
+    assert list(hollow.text) == ["3·5"]
+    assert "Charlie" in hollow.customdata[0] and "Echo" in hollow.customdata[0]
+    # A shared marker is drawn bigger than a single one.
+    single = next(t for t in fig.data if t.name == QUADRANT_LABELS["aligned"])
+    assert hollow.marker.size[0] > single.marker.size[0]
+
+
+def test_quadrant_unscored_strategy_has_no_point(scores):
+    fig = charts.quadrant_chart(scores, 60)
+    numbers = [n for t in fig.data for text in t.text for n in text.split("·")]
+    assert sorted(numbers) == ["1", "2", "3", "4", "5"]  # Foxtrot (6) is not plotted
+
+
+def test_quadrant_key_names_every_strategy_with_its_number(scores):
+    texts = [a.text for a in charts.quadrant_chart(scores, 60).layout.annotations]
+    for number, name in enumerate(scores["strategy_name"], start=1):
+        matching = [t for t in texts if re.search(rf"\b{number}\b.*{name}", t)]
+        assert len(matching) == 1, name
+    assert any("Foxtrot" in t and "not scored" in t for t in texts)
+
+
+# ---------------------------------------------------------------------------------------------
+# gap_chart
+
+
+def test_gap_bars_sorted_and_coloured_by_direction(scores):
+    fig = charts.gap_chart(scores)
+    (bars,) = fig.data
+    # Gaps: Charlie +40, Echo +40, Bravo +2.4, Delta -10, Alpha -50; Foxtrot has none.
+    assert list(bars.x) == [40.0, 40.0, 2.4, -10.0, -50.0]
+    assert list(bars.y) == ["Charlie", "Echo", "Bravo", "Delta", "Alpha"]
+    assert list(bars.marker.color) == [
+        theme.POSITIVE_GAP,
+        theme.POSITIVE_GAP,
+        theme.POSITIVE_GAP,
+        theme.INTENT_GAP,
+        theme.INTENT_GAP,
+    ]
+    assert list(bars.text) == ["+40", "+40", "+2", "-10", "-50"]
+
+
+def test_gap_axis_leaves_room_for_the_largest_gap(scores):
+    fig = charts.gap_chart(scores)
+    low, high = fig.layout.xaxis.range
+    assert low <= -50 and high >= 50 and low == -high
+
+
+# ---------------------------------------------------------------------------------------------
+# Trends charts
+
+
+def test_index_trend_has_one_line_per_index(series):
+    fig = charts.index_trend_chart(series)
+    assert len(fig.data) == 3
+    by_name = {t.name: t for t in fig.data}
+    assert set(by_name) == {"Purpose", "Performance", "Alignment"}
+    assert list(by_name["Purpose"].y) == [50.0, 60.0]
+    assert list(by_name["Performance"].y) == [40.0, 70.0]
+    assert list(by_name["Alignment"].y) == [90.0, 90.0]
+    for name, colour in theme.INDEX_COLOURS.items():
+        assert by_name[name.capitalize()].line.color == colour
+
+
+def test_heatmap_z_matches_the_matrix(matrix):
+    fig = charts.alignment_heatmap(matrix)
+    (heat,) = fig.data
+    assert [list(row) for row in heat.z] == [[75, 100, None], [None, 58, 25]]
+    assert list(heat.y) == ["Alpha", "Bravo"]
+    assert list(heat.x) == ["01 Jan 2026", "01 Feb 2026", "01 Mar 2026"]
+    assert (heat.zmin, heat.zmax) == (0, 100)
+
+
+def test_heatmap_keeps_two_check_ins_on_the_same_day_apart():
+    matrix = pd.DataFrame(
+        [[50.0, 90.0]],
+        index=["Alpha"],
+        columns=[pd.Timestamp("2026-03-01T09:00Z"), pd.Timestamp("2026-03-01T17:00Z")],
+    )
+    heat = charts.alignment_heatmap(matrix).data[0]
+    assert len(set(heat.x)) == 2
+
+
+def test_comparison_radar_has_four_closed_traces(comparison):
+    fig = charts.comparison_radar(comparison, "Jan", "Mar")
+    assert len(fig.data) == 4
+    names = [t.name for t in fig.data]
+    assert names == ["Purpose, Jan", "Performance, Jan", "Purpose, Mar", "Performance, Mar"]
+    purpose_before, performance_before, purpose_after, performance_after = fig.data
+    assert list(purpose_before.r) == [80.0, 60.0, None, 50.0, 80.0]
+    assert list(performance_before.r) == [40.0, 70.0, None, 50.0, 40.0]
+    assert list(purpose_after.r) == [90.0, 55.0, 40.0, 50.0, 90.0]
+    assert list(performance_after.r) == [70.0, 75.0, 60.0, 45.0, 70.0]
+    assert list(purpose_after.theta) == ["Alpha", "Bravo", "Charlie", "Delta", "Alpha"]
+    # The earlier check-in is the fainter one.
+    assert purpose_before.opacity < purpose_after.opacity
+
+
+def test_change_dumbbell_markers_hold_before_and_after(comparison):
+    fig = charts.change_dumbbell(comparison, "Jan", "Mar")
+    markers = [t for t in fig.data if t.mode == "markers"]
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in markers] == ["Jan", "Mar"]
+    before, after = markers
+    # Sorted by change: Bravo -10, Delta -5, Alpha +20; Charlie (no earlier score) left out.
+    assert list(before.y) == ["Bravo", "Delta", "Alpha"]
+    assert list(before.x) == [90.0, 100.0, 60.0]
+    assert list(after.x) == [80.0, 95.0, 80.0]
+    assert len(lines) == 3
+    joined = {t.y[0]: list(t.x) for t in lines}
+    assert joined == {"Bravo": [90.0, 80.0], "Delta": [100.0, 95.0], "Alpha": [60.0, 80.0]}
+
+
+# ---------------------------------------------------------------------------------------------
+# File names for downloaded charts (alignment.export)
+
+
+def test_slug_folds_accents_and_punctuation():
+    # NFKD turns ë into e + a combining mark that ASCII drops; runs of anything else become "-".
+    assert slug("Zoë  O'Brien!") == "zoe-o-brien"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "../..", "李雷"])
+def test_slug_falls_back_when_nothing_usable_is_left(text):
+    assert slug(text) == "anonymous"
+    assert slug(text, fallback="chart") == "chart"
+
+
+def test_slug_is_at_most_40_characters_and_never_ends_in_a_dash():
+    assert slug("a" * 100) == "a" * 40
+    # "aaa…a-b" is 41 characters; the cut falls right after the dash, which is dropped.
+    cut = slug("a" * 39 + " b")
+    assert cut == "a" * 39
+    assert len(slug("Very Long Name " * 10)) <= 40
+    assert not slug("Very Long Name " * 10).endswith("-")
+
+
+def test_download_name_says_whose_when_and_what():
+    when = pd.Timestamp("2026-11-13T09:42Z")
+    assert download_name("Alex Rivera", when, "radar") == "alex-rivera_2026-11-13_radar"
+    assert download_name("Alex Rivera", date(2026, 1, 2), "gap chart") == (
+        "alex-rivera_2026-01-02_gap-chart"
+    )
+    assert download_name("", when, "") == "anonymous_2026-11-13_chart"
+
+
+@pytest.mark.parametrize(
+    "alias", ["../../etc/passwd", "..\\..\\windows\\system32", "/abs/path", "a/../../b"]
+)
+def test_download_name_cannot_leave_the_folder(alias):
+    name = download_name(alias, pd.Timestamp("2026-11-13T09:42Z"), "../radar")
+    assert "/" not in name and "\\" not in name and ".." not in name
+    assert re.fullmatch(r"[a-z0-9-]+_2026-11-13_[a-z0-9-]+", name)
+
+
+def test_slug_spells_out_letters_unicode_does_not_decompose():
+    assert slug("Straße Øyvind Łukasz") == "strasse-oyvind-lukasz"
