@@ -3,21 +3,34 @@
 Page scripts live in `views/`, not `pages/`: Streamlit treats a folder named `pages/` beside the
 entry point as a legacy multipage app on the first run after start, and a deep link would then
 run a page without this frame (no navigation, no sidebar, no access check).
+
+Only the pages the visitor's role may open are registered, so a participant who types the URL
+of the Workshop page lands on the default page instead.
 """
 
 import streamlit as st
 
-from alignment.ui import sidebar
+from alignment.ui import access, sidebar
 
 st.set_page_config(page_title="Purpose–Performance Alignment", page_icon="🧭", layout="wide")
 
-sidebar()
-navigation = st.navigation(
-    [
-        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("views/assess.py", title="Assess", icon=":material/edit_note:"),
-        st.Page("views/results.py", title="Results", icon=":material/insights:"),
-        st.Page("views/trends.py", title="Trends", icon=":material/timeline:"),
-    ]
-)
-navigation.run()
+home = st.Page("views/home.py", title="Home", icon=":material/home:")
+assess = st.Page("views/assess.py", title="Assess", icon=":material/edit_note:")
+results = st.Page("views/results.py", title="Results", icon=":material/insights:")
+trends = st.Page("views/trends.py", title="Trends", icon=":material/timeline:")
+workshop = st.Page("views/workshop.py", title="Workshop", icon=":material/groups:")
+present = st.Page("views/present.py", title="Present", icon=":material/slideshow:")
+signin = st.Page("views/signin.py", title="Facilitator sign-in", icon=":material/lock:")
+
+role = access.role()
+# The first page listed is the default one, served at the app's root address.
+if role == access.PARTICIPANT:
+    pages = [assess, results]
+elif role == access.GUEST:
+    pages = [home, assess, results, signin]
+else:
+    pages = [home, assess, results, trends, workshop, present]
+    if access.facilitator_passcode():
+        pages.append(signin)
+sidebar(role)
+st.navigation(pages).run()

@@ -286,6 +286,32 @@ def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
+def spread_chart(
+    spread: pd.DataFrame, title: str = "How the group's alignment varies per strategy"
+) -> go.Figure:
+    """One box per strategy over everyone's alignment: the spread, with no point tied to a name."""
+    fig = go.Figure()
+    for name, rows in spread.groupby("strategy_name", sort=False):
+        fig.add_trace(
+            go.Box(
+                x=_values(rows["alignment"]),
+                name=str(name),
+                orientation="h",
+                marker={"color": theme.ALIGNMENT},
+                line={"color": theme.ALIGNMENT},
+                fillcolor=_with_alpha(theme.ALIGNMENT, 0.25),
+                boxpoints=False,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 100], title="Alignment (100 = fully matched)")
+    return theme.base_layout(
+        fig, title, height=max(380, 44 * spread["strategy_name"].nunique() + 140)
+    )
+
+
 def check_in_labels(times: list) -> list[str]:
     """Day labels for check-ins, with the time where two fall on the same day."""
     days = [f"{pd.Timestamp(t):%d %b %Y}" for t in times]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -36,6 +37,11 @@ def clean_alias(alias: str) -> str:
             "please type it again."
         )
     return alias
+
+
+def anonymous_alias() -> str:
+    """For participants who prefer not to give a name; unlikely to repeat in one room."""
+    return f"Participant {secrets.randbelow(9000) + 1000}"
 
 
 def clean_reflection(text: str) -> str:

@@ -11,22 +11,28 @@ leadership programme, hold a room of participants each.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
+from alignment.config import SAMPLE_DIR, SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.response import build_response
 from alignment.store import RESPONSE_COLUMNS, rows_to_csv_bytes
+from alignment.workshop import Session, sessions_path
 
 SEED = 20261124
 SAMPLE_RESPONDENT = "Alex Rivera"
 SAMPLE_SESSIONS = {"START7": "2026-03-10T09:30:00", "RECAP8": "2026-09-15T09:30:00"}
+SAMPLE_SESSION_TITLES = {
+    "START7": "Leadership programme: kick-off",
+    "RECAP8": "Leadership programme: six months on",
+}
 
 # (purpose, performance) on 0–100 at the first and last check-in; values in between glide.
 ALEX_ARC: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
@@ -187,7 +193,27 @@ def sample_csv_bytes() -> bytes:
     return header + rows_to_csv_bytes(generate_sample_responses())
 
 
+def sample_sessions_json() -> str:
+    """The two sample workshop sessions, closed and revealed, as `sessions.json`."""
+    sessions = [
+        asdict(
+            Session(
+                code=code,
+                title=SAMPLE_SESSION_TITLES[code],
+                questionnaire_id="purpose-performance",
+                min_group=5,
+                is_open=False,
+                revealed=True,
+                created_at=opened + "Z",
+            )
+        )
+        for code, opened in SAMPLE_SESSIONS.items()
+    ]
+    return json.dumps({"join_base_url": "", "sessions": sessions}, indent=2) + "\n"
+
+
 if __name__ == "__main__":
     SAMPLE_RESPONSES.parent.mkdir(parents=True, exist_ok=True)
     SAMPLE_RESPONSES.write_bytes(sample_csv_bytes())
-    print(f"wrote {SAMPLE_RESPONSES}")
+    sessions_path(SAMPLE_DIR).write_text(sample_sessions_json(), encoding="utf-8")
+    print(f"wrote {SAMPLE_RESPONSES} and {sessions_path(SAMPLE_DIR)}")

@@ -389,3 +389,41 @@ def load_responses(path: str | Path) -> LoadedResponses:
             frame = frame.loc[frame["response_id"] != torn_id]
     frame, type_problems = _typed(frame, path)
     return LoadedResponses(path, frame, problems + type_problems)
+
+
+@dataclass(frozen=True)
+class Tail:
+    """Rows committed since an earlier read, and where the next read starts."""
+
+    frame: pd.DataFrame
+    offset: int
+    inode: int
+    restarted: bool  # the file was replaced or shrank: `frame` holds everything again
+
+
+def read_since(path: str | Path, offset: int = 0, inode: int = -1) -> Tail:
+    """Only the committed bytes after `offset`, so a live view costs what is new, not the history.
+
+    Falls back to a whole read when the file is not the one `inode` names any more.
+    """
+    path = Path(path)
+    if not path.exists():
+        return Tail(empty_responses(), 0, -1, offset != 0)
+    with open(path, "rb") as handle:
+        mark = _read_mark(path)
+        stat = os.fstat(handle.fileno())
+        end = _committed_size(mark, stat)
+        if end is None:
+            data = handle.read(stat.st_size)
+            end = len(data) if data.endswith(b"\n") else _last_record_end(data)
+        restarted = stat.st_ino != inode or end < offset
+        start = 0 if restarted else offset
+        if end <= start:
+            return Tail(empty_responses(), end, stat.st_ino, restarted)
+        handle.seek(start)
+        chunk = handle.read(end - start)
+    if start > 0:
+        chunk = _HEADER + chunk
+    frame, _ = _parse(chunk, path)
+    typed, _ = _typed(frame, path)
+    return Tail(typed, end, stat.st_ino, restarted)

@@ -68,3 +68,27 @@ def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
         font={"color": "#1B1F24", "size": round(14 * scale_text)},
     )
     return styled
+
+
+PRESENTATION_FONT = 22
+
+
+def presentation_style(fig: go.Figure) -> go.Figure:
+    """Projector type: every text at least 20 px, titles larger, thicker lines."""
+    styled = go.Figure(fig)
+    styled.update_layout(
+        font={"size": PRESENTATION_FONT},
+        title={"font": {"size": 32}},
+        legend={"font": {"size": PRESENTATION_FONT}},
+        hoverlabel={"font": {"size": PRESENTATION_FONT}},
+        height=600,
+    )
+    styled.update_annotations(font_size=PRESENTATION_FONT)
+    styled.update_xaxes(tickfont_size=PRESENTATION_FONT, title_font_size=PRESENTATION_FONT)
+    styled.update_yaxes(tickfont_size=PRESENTATION_FONT, title_font_size=PRESENTATION_FONT)
+    styled.update_polars(
+        angularaxis_tickfont_size=PRESENTATION_FONT, radialaxis_tickfont_size=PRESENTATION_FONT - 2
+    )
+    styled.update_traces(textfont_size=PRESENTATION_FONT, selector={"type": "bar"})
+    styled.update_traces(textfont_size=PRESENTATION_FONT, selector={"type": "scatter"})
+    return styled

@@ -58,10 +58,19 @@ def compare(
     strategies: pd.DataFrame, earlier_id: str, later_id: str, questionnaire: Questionnaire
 ) -> pd.DataFrame:
     """Per strategy: both responses' scores side by side and the change in each."""
+    return compare_frames(
+        strategies[strategies["response_id"] == earlier_id],
+        strategies[strategies["response_id"] == later_id],
+        questionnaire,
+    )
+
+
+def compare_frames(
+    before: pd.DataFrame, after: pd.DataFrame, questionnaire: Questionnaire
+) -> pd.DataFrame:
+    """Two per-strategy score tables (a response's, or a group's means) joined with changes."""
     columns = ["strategy", "purpose", "performance", "alignment"]
-    before = strategies.loc[strategies["response_id"] == earlier_id, columns]
-    after = strategies.loc[strategies["response_id"] == later_id, columns]
-    both = before.merge(after, on="strategy", suffixes=("_before", "_after"))
+    both = before[columns].merge(after[columns], on="strategy", suffixes=("_before", "_after"))
     for name in ("purpose", "performance", "alignment"):
         both[f"{name}_change"] = both[f"{name}_after"] - both[f"{name}_before"]
     return with_names(both, questionnaire).reset_index(drop=True)

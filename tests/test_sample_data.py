@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
+from alignment.config import SAMPLE_DIR, SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import load_questionnaire
-from alignment.sample_data import SAMPLE_RESPONDENT, sample_csv_bytes
+from alignment.sample_data import SAMPLE_RESPONDENT, sample_csv_bytes, sample_sessions_json
 from alignment.scoring import score_responses
 from alignment.store import load_responses
 
 
-def test_tracked_file_is_what_the_generator_makes():
+def test_tracked_files_are_what_the_generator_makes():
     assert SAMPLE_RESPONSES.read_bytes() == sample_csv_bytes()
+    assert (SAMPLE_DIR / "sessions.json").read_text() == sample_sessions_json()
 
 
 def test_sample_has_a_year_of_check_ins_and_a_workshop_room():

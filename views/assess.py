@@ -5,9 +5,10 @@ import uuid
 import streamlit as st
 
 from alignment import config, ui
-from alignment.assessment import assessment_steps, first_incomplete, submit, unanswered
-from alignment.response import ResponseError, clean_alias
+from alignment.assessment import Step, assessment_steps, first_incomplete, submit, unanswered
+from alignment.response import ResponseError, anonymous_alias, clean_alias
 from alignment.store import StoreError
+from alignment.ui import access
 
 state = st.session_state
 state.setdefault("assess_started", False)
@@ -28,36 +29,69 @@ def restart() -> None:
         del state[key]
 
 
+workshop, workshop_problem = access.joined_session()
+if workshop_problem:
+    st.error(workshop_problem)
+    ui.join_form()
+    st.stop()
+
+
+def begin(fixed_questionnaire: str | None) -> None:
+    """Start button: one run, no st.rerun, so nothing typed meanwhile is lost."""
+    alias = state.get("assess_start_alias") or ""
+    try:
+        typed = alias if alias.strip() or fixed_questionnaire is None else anonymous_alias()
+        state[ui.RESPONDENT_KEY] = clean_alias(typed)
+    except ResponseError as exc:
+        state.assess_notice = str(exc)
+        return
+    state.assess_questionnaire_id = fixed_questionnaire or state.get("assess_start_questionnaire")
+    state.assess_attempt = str(uuid.uuid4())
+    state.assess_started = True
+
+
 if not state.assess_started:
-    if ui.current_source().is_sample:
+    if workshop is not None:
+        st.subheader(f"Workshop: {ui.plain(workshop.title)}")
+        st.caption(
+            "Only you see your answers and your result. The facilitator shows the room an "
+            "anonymous summary once enough people have answered."
+        )
+    elif ui.current_source().is_sample:
         st.info(
             "You are exploring the sample data. Your own answers are saved separately, and "
             "the app switches to *My responses* when you submit."
         )
     preset = st.query_params.get("respondent", "")
+    if state.assess_notice:
+        st.error(state.assess_notice)
+        state.assess_notice = None
     with st.form("assess_start"):
-        chosen = st.radio(
-            "Questionnaire",
-            list(questionnaires),
-            format_func=lambda qid: ui.questionnaire_choice_label(questionnaires[qid]),
-        )
-        alias = st.text_input(
-            "Your name or alias",
+        if workshop is None:
+            st.radio(
+                "Questionnaire",
+                list(questionnaires),
+                format_func=lambda qid: ui.questionnaire_choice_label(questionnaires[qid]),
+                key="assess_start_questionnaire",
+            )
+        st.text_input(
+            "Your name or alias" + (" (optional)" if workshop else ""),
             value=state.get(ui.RESPONDENT_KEY) or preset,
             max_chars=64,
+            placeholder="Leave empty to stay anonymous" if workshop else "",
             help="Used to find your earlier results and show your trend. Use the same alias "
             "each time.",
+            key="assess_start_alias",
         )
-        if st.form_submit_button("Start", type="primary"):
-            try:
-                state[ui.RESPONDENT_KEY] = clean_alias(alias)
-            except ResponseError as exc:
-                st.error(str(exc))
-            else:
-                state.assess_questionnaire_id = chosen
-                state.assess_attempt = str(uuid.uuid4())
-                state.assess_started = True
-                st.rerun()
+        st.form_submit_button(
+            "Start",
+            type="primary",
+            on_click=begin,
+            args=(workshop.questionnaire_id if workshop else None,),
+        )
+    if workshop is None:
+        with st.expander("Joining a workshop? Enter the session code"):
+            ui.join_form()
     st.stop()
 
 questionnaire = questionnaires.get(state.assess_questionnaire_id)
@@ -81,6 +115,26 @@ if state.assess_notice:
     st.error(state.assess_notice)
     state.assess_notice = None
 
+
+def record(current: Step) -> None:
+    """Copy the submitted values of a step's widgets into the answers kept across steps."""
+    for item in current.items:
+        answers[item.id] = state.get(f"assess_{state.assess_attempt}_{item.id}")
+    if current.strategy is None:
+        for prompt in questionnaire.reflections:
+            reflections[prompt.id] = state.get(f"assess_{state.assess_attempt}_{prompt.id}", "")
+
+
+def move(current: Step, direction: int) -> None:
+    """Back or Next; Next only once every question of the step has an answer."""
+    record(current)
+    missing = unanswered(current, answers) if direction > 0 else []
+    if missing:
+        state.assess_notice = ui.missing_message(missing)
+    else:
+        state.assess_step = current.number + direction
+
+
 with st.form(f"assess_step_{step.number}"):
     if step.strategy is not None:
         st.subheader(ui.plain(step.strategy.name))
@@ -91,28 +145,24 @@ with st.form(f"assess_step_{step.number}"):
         st.subheader("Reflections")
         st.caption("Optional. Only you see what you write here.")
         for prompt in questionnaire.reflections:
-            reflections[prompt.id] = st.text_area(
+            st.text_area(
                 ui.plain(prompt.text),
                 value=reflections.get(prompt.id, ""),
                 max_chars=4000,
                 key=f"assess_{state.assess_attempt}_{prompt.id}",
             )
     back_column, next_column = st.columns(2)
-    back = back_column.form_submit_button("Back", disabled=step.number == 1, width="stretch")
+    back_column.form_submit_button(
+        "Back", disabled=step.number == 1, width="stretch", on_click=move, args=(step, -1)
+    )
     forward = next_column.form_submit_button(
-        "Submit" if step.is_last else "Next", type="primary", width="stretch"
+        "Submit" if step.is_last else "Next",
+        type="primary",
+        width="stretch",
+        on_click=record if step.is_last else move,
+        args=(step,) if step.is_last else (step, 1),
     )
 
-if back:
-    state.assess_step = step.number - 1
-    st.rerun()
-if forward and not step.is_last:
-    missing = unanswered(step, answers)
-    if missing:
-        state.assess_notice = ui.missing_message(missing)
-    else:
-        state.assess_step = step.number + 1
-    st.rerun()
 if forward and step.is_last:
     incomplete = first_incomplete(steps, answers)
     if incomplete is not None:
@@ -127,11 +177,13 @@ if forward and step.is_last:
             answers,
             reflections,
             response_id=state.assess_attempt,
+            session=workshop.code if workshop else "",
         )
     except (StoreError, ResponseError) as exc:
         st.error(f"Your answers were not saved: {exc}")
         st.stop()
     ui.forget_loaded_responses()
+    access.remember_my_response(state.assess_attempt)
     ui.use_source(ui.MINE)
     state.results_response_id = state.assess_attempt
     restart()

@@ -5,12 +5,20 @@ import streamlit as st
 from alignment import charts, ui
 from alignment.results import focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
+from alignment.ui import access
 
 st.title("Results")
 source = ui.current_source()
 frame = ui.responses_or_stop(
     source, "No responses yet. Take the assessment and your results appear here."
 )
+if not access.can_see_everyone():
+    # Participants and guests see their own responses from this browser session, no one else's.
+    frame = frame[frame["response_id"].isin(access.my_responses())]
+    if frame.empty:
+        st.info("Your result appears here as soon as you submit your answers.")
+        st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
+        st.stop()
 just_saved = st.session_state.get("results_response_id")
 saved_rows = frame[frame["response_id"] == just_saved]
 preferred = saved_rows["respondent"].iloc[0] if not saved_rows.empty else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,6 +20,7 @@ from alignment.questionnaire import Item, LoadedQuestionnaire, Questionnaire, Sc
 from alignment.results import INDICES, Headline
 from alignment.scoring import QUADRANT_LABELS, Scores, score_responses
 from alignment.store import LoadedResponses, StoreError, file_identity, load_responses
+from alignment.ui import access
 
 SOURCE_KEY = "app_data_source"
 _SOURCE_REQUEST_KEY = "app_data_source_request"
@@ -108,8 +110,16 @@ def use_source(kind: str) -> None:
     st.session_state[_SOURCE_REQUEST_KEY] = kind
 
 
-def sidebar() -> None:
-    """What every page shares: which data is shown, and questionnaire files that need fixing."""
+def sidebar(role: str) -> None:
+    """What every page shares: which data is shown, and questionnaire files that need fixing.
+
+    Only a facilitator chooses the data source; everyone else works on their own responses.
+    """
+    if role != access.FACILITATOR:
+        st.session_state[SOURCE_KEY] = MINE
+        if role == access.GUEST:
+            st.sidebar.caption("Facilitators: sign in to open Trends and Workshop.")
+        return
     with st.sidebar:
         requested = st.session_state.pop(_SOURCE_REQUEST_KEY, None)
         if requested is not None:
@@ -129,6 +139,8 @@ def sidebar() -> None:
                 for entry in broken:
                     st.markdown(f"**{plain(entry.path.name)}** is not used until fixed:")
                     st.code("\n".join(str(issue) for issue in entry.errors), language=None)
+        if access.facilitator_passcode():
+            st.button("Sign out", on_click=access.sign_out, type="tertiary")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -314,3 +326,33 @@ def answer_notes(response_rows: pd.DataFrame, questionnaire: Questionnaire) -> l
     """Notes about this one response's answers that could not be scored."""
     report = score_responses(response_rows, questionnaire).report
     return [m for m in report.messages() if "other questionnaires" not in m]
+
+
+def join_form() -> None:
+    """Type a session code shown on the facilitator's screen."""
+    with st.form("join_code"):
+        code = st.text_input("Session code", max_chars=12, placeholder="e.g. K7PXW3")
+        if st.form_submit_button("Join"):
+            access.join(code)
+            st.query_params["session"] = access.joined_code() or ""
+            st.rerun()
+
+
+def app_base_url() -> str:
+    """Where this browser reached the app, e.g. http://localhost:8501 (path and query dropped)."""
+    url = st.context.url or ""
+    parts = urlsplit(url)
+    return (
+        f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme and parts.netloc
+        else ("http://localhost:8501")
+    )
+
+
+def session_rows(source: DataSource, code: str) -> pd.DataFrame:
+    frame = load_responses_cached(source.path).frame
+    return frame[frame["session"] == code]
+
+
+def step_slide(step: int, count: int) -> None:
+    st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % count

@@ -1,0 +1,129 @@
+"""Streamlit pieces of the facilitator's screen: the live count and the group results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from alignment import charts, config
+from alignment.questionnaire import Questionnaire
+from alignment.results import with_names
+from alignment.scoring import classify_quadrants, score_responses
+from alignment.store import read_since
+from alignment.ui import plain
+from alignment.workshop import (
+    GroupView,
+    Session,
+    group_view,
+    load_workshops,
+    sessions_path,
+    top_gaps,
+    versions_in,
+)
+
+LIVE_REFRESH_SECONDS = 3
+_LIVE_KEY = "workshop_live"
+
+
+def sessions_file(is_sample: bool) -> Path:
+    return sessions_path(config.SAMPLE_DIR if is_sample else config.data_dir())
+
+
+def live_rows(responses: Path, code: str) -> pd.DataFrame:
+    """This session's answer rows, reading only what was committed since the last call."""
+    state = st.session_state.get(_LIVE_KEY)
+    if state is None or state["path"] != str(responses) or state["code"] != code:
+        state = {"path": str(responses), "code": code, "offset": 0, "inode": -1, "rows": None}
+    tail = read_since(responses, state["offset"], state["inode"])
+    new_rows = tail.frame[tail.frame["session"] == code]
+    if tail.restarted or state["rows"] is None:
+        rows = new_rows
+    else:
+        rows = pd.concat([state["rows"], new_rows], ignore_index=True)
+    st.session_state[_LIVE_KEY] = {
+        **state,
+        "offset": tail.offset,
+        "inode": tail.inode,
+        "rows": rows,
+    }
+    return rows
+
+
+def group_of(rows: pd.DataFrame, session: Session, questionnaire: Questionnaire) -> GroupView:
+    scores = score_responses(rows, questionnaire)
+    return group_view(with_names(scores.strategies, questionnaire), session)
+
+
+def group_figures(view: GroupView, questionnaire: Questionnaire) -> dict[str, object]:
+    """Every group chart by name; only ever called for a view at or above k."""
+    summary = with_names(view.summary, questionnaire)
+    summary["quadrant"] = classify_quadrants(
+        summary["purpose"], summary["performance"], questionnaire.threshold
+    )
+    spread = with_names(view.spread, questionnaire)
+    return {
+        "group-radar": charts.radar_chart(
+            summary, title="The group: purpose and performance per strategy (means)"
+        ),
+        "group-spread": charts.spread_chart(spread),
+        "group-quadrants": charts.quadrant_chart(
+            summary, questionnaire.threshold, title="Where the group stands (means)"
+        ),
+    }
+
+
+def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool = False) -> None:
+    gaps = top_gaps(view.summary, questionnaire)
+    if gaps.empty or (gaps["gap"] >= 0).all():
+        st.info("No strategy has a group intent gap: on average, what people do keeps up.")
+        return
+    for _, row in gaps[gaps["gap"] < 0].iterrows():
+        name = questionnaire.strategy_by_id[row["strategy"]].name
+        with st.container(border=True):
+            heading = st.header if large else st.subheader
+            heading(plain(name))
+            st.markdown(
+                f"Valued at **{row['purpose']:.0f}**, lived at **{row['performance']:.0f}**: "
+                f"a gap of {abs(row['gap']):.0f} points."
+            )
+            st.markdown("\n".join(f"- {plain(a)}" for a in row["actions"]))
+
+
+def waiting_message(view: GroupView, session: Session) -> str | None:
+    """Why nothing of the group is shown yet, or None when it may be."""
+    if not view.visible:
+        return (
+            f"{view.count} of at least {session.min_group} responses so far: "
+            f"{view.missing} more needed before anything of the group is shown."
+        )
+    if not session.revealed:
+        return "Results are hidden so no one is anchored. Reveal them when the room is ready."
+    return None
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def live_panel(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
+    """Count and group results that refresh themselves while people answer."""
+    session = load_workshops(sessions).find(code)
+    if session is None:
+        st.error(f"The session {code} no longer exists.")
+        return
+    rows = live_rows(responses, code)
+    view = group_of(rows, session, questionnaire)
+    st.metric("Responses so far", view.count, border=True)
+    versions = versions_in(rows)
+    if len(versions) > 1:
+        st.caption(
+            f"Answers span versions {', '.join(map(str, versions))} of the questionnaire; "
+            "all are scored with the current version."
+        )
+    message = waiting_message(view, session)
+    if message:
+        st.info(message)
+        return
+    for name, figure in group_figures(view, questionnaire).items():
+        st.plotly_chart(figure, key=f"live_{name}", config={"displaylogo": False})
+    st.subheader("The group's largest gaps")
+    show_top_gaps(view, questionnaire)

@@ -1,0 +1,55 @@
+"""Present: one large, high-contrast chart per screen for the room, with Previous/Next."""
+
+import streamlit as st
+
+from alignment import theme, ui
+from alignment.store import StoreError
+from alignment.ui import workshop as live
+from alignment.workshop import join_url, load_workshops, qr_png
+
+source = ui.current_source()
+sessions = live.sessions_file(source.is_sample)
+try:
+    workshops = load_workshops(sessions)
+except StoreError as exc:
+    st.error(str(exc))
+    st.stop()
+session = workshops.find(st.session_state.get("workshop_code", ""))
+if session is None:
+    st.info("Choose a session on the Workshop page first.")
+    st.page_link("views/workshop.py", label="Open the Workshop page", icon=":material/groups:")
+    st.stop()
+questionnaire = ui.valid_questionnaires().get(session.questionnaire_id)
+if questionnaire is None:
+    st.error("This session's questionnaire is missing or invalid right now.")
+    st.stop()
+
+SLIDES = ["Join", "Responses", "group-radar", "group-spread", "group-quadrants", "Top gaps"]
+slide = st.session_state.setdefault("present_slide", 0) % len(SLIDES)
+back, position, forward = st.columns([1, 4, 1])
+back.button("◀ Previous", on_click=ui.step_slide, args=(-1, len(SLIDES)), width="stretch")
+forward.button("Next ▶", on_click=ui.step_slide, args=(1, len(SLIDES)), width="stretch")
+position.caption(f"{ui.plain(session.title)} · screen {slide + 1} of {len(SLIDES)}")
+
+name = SLIDES[slide]
+if name == "Join":
+    link = join_url(workshops.join_base_url or ui.app_base_url(), session.code)
+    code_column, qr_column = st.columns([3, 2])
+    code_column.markdown("## Join on your phone")
+    code_column.markdown(f"# {session.code}")
+    code_column.markdown(f"### {ui.plain(link)}")
+    qr_column.image(qr_png(link, scale=14), width=360, alt=f"QR code for {link}")
+    st.stop()
+
+view = live.group_of(live.live_rows(source.path, session.code), session, questionnaire)
+if name == "Responses" or live.waiting_message(view, session):
+    st.markdown(f"# {view.count} responses")
+    if message := live.waiting_message(view, session):
+        st.markdown(f"### {message}")
+    st.stop()
+if name == "Top gaps":
+    st.markdown("# The group's largest gaps")
+    live.show_top_gaps(view, questionnaire, large=True)
+    st.stop()
+figure = live.group_figures(view, questionnaire)[name]
+st.plotly_chart(theme.presentation_style(figure), config={"displaylogo": False})

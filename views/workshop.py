@@ -1,0 +1,162 @@
+"""Workshop: open a session, show the join link, watch answers arrive, reveal the group."""
+
+import streamlit as st
+
+from alignment import charts, trends, ui
+from alignment.store import StoreError
+from alignment.ui import workshop as live
+from alignment.workshop import (
+    DEFAULT_MIN_GROUP,
+    MIN_GROUP_FLOOR,
+    WorkshopError,
+    create_session,
+    join_url,
+    load_workshops,
+    qr_png,
+    set_join_base_url,
+    update_session,
+)
+
+st.title("Workshop")
+source = ui.current_source()
+sessions = live.sessions_file(source.is_sample)
+questionnaires = ui.valid_questionnaires()
+try:
+    workshops = load_workshops(sessions)
+except StoreError as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+def change(code: str, **changes: object) -> None:
+    try:
+        update_session(sessions, code, **changes)
+    except (WorkshopError, StoreError) as exc:
+        st.session_state.workshop_notice = str(exc)
+
+
+if source.is_sample:
+    st.info("These are the sample sessions (read-only). Switch to *My responses* to run your own.")
+else:
+    with (
+        st.expander("Open a new session", expanded=not workshops.sessions),
+        st.form("workshop_new"),
+    ):
+        title = st.text_input("Title", max_chars=120, placeholder="Leadership day, March")
+        questionnaire_id = st.selectbox(
+            "Questionnaire", list(questionnaires), format_func=lambda q: questionnaires[q].title
+        )
+        k = st.number_input(
+            "Show group results from this many responses (k)",
+            min_value=MIN_GROUP_FLOOR,
+            value=DEFAULT_MIN_GROUP,
+            help="Below k, nothing of the group is shown or downloadable, so no one can be "
+            "singled out. Never below 3.",
+        )
+        if st.form_submit_button("Open session", type="primary"):
+            try:
+                created = create_session(sessions, title, questionnaire_id, int(k))
+            except (WorkshopError, StoreError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state.workshop_code = created.code
+                st.rerun()
+
+if not workshops.sessions:
+    st.info("No sessions yet. Open one above; participants join with its link or code.")
+    st.stop()
+if notice := st.session_state.pop("workshop_notice", None):
+    st.error(notice)
+
+codes = [s.code for s in reversed(workshops.sessions)]
+if st.session_state.get("workshop_code") not in codes:
+    st.session_state.workshop_code = codes[0]
+code = st.selectbox(
+    "Session",
+    codes,
+    key="workshop_code",
+    format_func=lambda c: f"{workshops.find(c).title} · {c} · {workshops.find(c).status}",
+)
+session = workshops.find(code)
+questionnaire = questionnaires.get(session.questionnaire_id)
+if questionnaire is None:
+    st.error(
+        f"This session uses the questionnaire '{session.questionnaire_id}', which is missing or "
+        "invalid right now (see the sidebar). Its answers are safe; fix the file to see them."
+    )
+    st.stop()
+
+base = workshops.join_base_url or ui.app_base_url()
+link = join_url(base, session.code)
+join_column, control_column = st.columns([3, 2])
+with join_column:
+    st.markdown(f"Join at **{ui.plain(base)}** with the code")
+    st.title(session.code)
+    st.image(qr_png(link), width=280, alt=f"QR code for {link}")
+    st.code(link, language=None)
+with control_column:
+    st.subheader(ui.plain(session.title))
+    st.caption(f"{questionnaire.title} · k = {session.min_group} · {session.status}")
+    if session.is_open:
+        st.button("Close session", on_click=change, args=(code,), kwargs={"is_open": False})
+    else:
+        st.button("Reopen session", on_click=change, args=(code,), kwargs={"is_open": True})
+    if session.revealed:
+        st.button("Hide results", on_click=change, args=(code,), kwargs={"revealed": False})
+    else:
+        st.button(
+            "Reveal results",
+            type="primary",
+            on_click=change,
+            args=(code,),
+            kwargs={"revealed": True},
+        )
+    new_k = st.number_input("k (minimum group)", min_value=MIN_GROUP_FLOOR, value=session.min_group)
+    if new_k != session.min_group:
+        change(code, min_group=int(new_k))
+        st.rerun()
+    with st.expander("Join address for a room network"):
+        typed = st.text_input(
+            "Base address",
+            value=workshops.join_base_url,
+            placeholder="http://192.168.1.20:8501",
+            help="The address participants' phones can reach, e.g. this laptop on the room's "
+            "Wi-Fi. Start the app with `make run ADDRESS=0.0.0.0`.",
+        )
+        if typed != workshops.join_base_url and not source.is_sample:
+            try:
+                set_join_base_url(sessions, typed)
+                st.rerun()
+            except WorkshopError as exc:
+                st.error(str(exc))
+    st.page_link(
+        "views/present.py", label="Present on the shared screen", icon=":material/slideshow:"
+    )
+
+st.header("Live")
+live.live_panel(source.path, sessions, code, questionnaire)
+
+st.header("Compare two sessions")
+others = [c for c in codes if workshops.find(c).questionnaire_id == session.questionnaire_id]
+if len(others) < 2:
+    st.caption("Sessions on the same questionnaire can be compared once there are two.")
+    st.stop()
+before_column, after_column = st.columns(2)
+label = lambda c: f"{workshops.find(c).title} · {c}"  # noqa: E731
+before = before_column.selectbox("Before", others, index=len(others) - 1, format_func=label)
+after = after_column.selectbox("After", others, index=0, format_func=label)
+views = {
+    c: live.group_of(ui.session_rows(source, c), workshops.find(c), questionnaire)
+    for c in {before, after}
+}
+blocked = [c for c, v in views.items() if not v.visible]
+if before == after or blocked:
+    st.info(
+        "Choose two different sessions, each with at least k responses."
+        if not blocked
+        else f"{', '.join(blocked)} has fewer than k responses, so it is not shown."
+    )
+    st.stop()
+comparison = trends.compare_frames(views[before].summary, views[after].summary, questionnaire)
+st.plotly_chart(charts.comparison_radar(comparison, before, after, "Two sessions compared"))
+st.plotly_chart(charts.change_dumbbell(comparison, before, after, "Group alignment: what changed"))
