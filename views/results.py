@@ -42,7 +42,9 @@ if questionnaire is None:
     st.stop()
 
 scores = ui.scores_for(source, questionnaire)
-mine = scores.overall[scores.overall["respondent"] == respondent]
+# Only responses this visitor may see count as "previous", or a shared alias would leak scores.
+mine = scores.overall[scores.overall["response_id"].isin(frame["response_id"])]
+mine = mine[mine["respondent"] == respondent]
 top = headline(mine, chosen, len(questionnaire.strategies))
 for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire):
     st.info(f"Note: {note}.")

@@ -90,19 +90,26 @@ base = workshops.join_base_url or ui.app_base_url()
 link = join_url(base, session.code)
 join_column, control_column = st.columns([3, 2])
 with join_column:
-    st.markdown(f"Join at **{ui.plain(base)}** with the code")
+    st.caption("Participants scan the QR code, open the link, or type this code:")
     st.title(session.code)
     st.image(qr_png(link), width=280, alt=f"QR code for {link}")
     st.code(link, language=None)
 with control_column:
     st.subheader(ui.plain(session.title))
     st.caption(f"{questionnaire.title} · k = {session.min_group} · {session.status}")
+    controls = {"disabled": source.is_sample}  # the sample sessions are read-only
     if session.is_open:
-        st.button("Close session", on_click=change, args=(code,), kwargs={"is_open": False})
+        st.button(
+            "Close session", on_click=change, args=(code,), kwargs={"is_open": False}, **controls
+        )
     else:
-        st.button("Reopen session", on_click=change, args=(code,), kwargs={"is_open": True})
+        st.button(
+            "Reopen session", on_click=change, args=(code,), kwargs={"is_open": True}, **controls
+        )
     if session.revealed:
-        st.button("Hide results", on_click=change, args=(code,), kwargs={"revealed": False})
+        st.button(
+            "Hide results", on_click=change, args=(code,), kwargs={"revealed": False}, **controls
+        )
     else:
         st.button(
             "Reveal results",
@@ -110,9 +117,12 @@ with control_column:
             on_click=change,
             args=(code,),
             kwargs={"revealed": True},
+            **controls,
         )
-    new_k = st.number_input("k (minimum group)", min_value=MIN_GROUP_FLOOR, value=session.min_group)
-    if new_k != session.min_group:
+    new_k = st.number_input(
+        "k (minimum group)", min_value=MIN_GROUP_FLOOR, value=session.min_group, **controls
+    )
+    if new_k != session.min_group and not source.is_sample:
         change(code, min_group=int(new_k))
         st.rerun()
     with st.expander("Join address for a room network"):
