@@ -53,7 +53,11 @@ def radar_chart(scores: pd.DataFrame, title: str = "Purpose and performance per 
 
 
 def quadrant_chart(
-    scores: pd.DataFrame, threshold: float, title: str = "Where each strategy stands"
+    scores: pd.DataFrame,
+    threshold: float,
+    title: str = "Where each strategy stands",
+    *,
+    key: bool = True,
 ) -> go.Figure:
     """Purpose (x) against performance (y) with the threshold lines and the four quadrants.
 
@@ -103,6 +107,10 @@ def quadrant_chart(
             yanchor=yanchor,
             font={"color": theme.QUADRANT_COLOURS[quadrant], "size": 13},
         )
+    fig.update_xaxes(title="Purpose: how much it matters to me", range=AXIS_RANGE)
+    fig.update_yaxes(title="Performance: how often I act on it", range=AXIS_RANGE)
+    if not key:  # the caller shows `quadrant_key` beside the chart
+        return theme.base_layout(fig, title, height=560)
     rows = (len(numbered) + 1) // 2
     for index, row in numbered.iterrows():
         colour = theme.QUADRANT_COLOURS.get(row["quadrant"], theme.DRIFTING)
@@ -118,8 +126,6 @@ def quadrant_chart(
             + ("" if scored else " (not scored)"),
             font={"color": colour, "size": 13},
         )
-    fig.update_xaxes(title="Purpose: how much it matters to me", range=AXIS_RANGE)
-    fig.update_yaxes(title="Performance: how often I act on it", range=AXIS_RANGE)
     theme.base_layout(fig, title, height=600 + 30 * rows)
     fig.update_layout(margin={"b": 70 + 30 * rows})
     return fig
@@ -284,6 +290,16 @@ def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
     grouped["numbers"] = grouped["numbers"].map(lambda n: "·".join(map(str, n)))
     grouped["names"] = grouped["names"].map("<br>".join)
     return grouped
+
+
+def quadrant_key(scores: pd.DataFrame) -> list[tuple[int, str, str | None]]:
+    """(number, strategy name, quadrant) as the quadrant chart numbers its points."""
+    return [
+        (n, str(name), None if pd.isna(q) else str(q))
+        for n, (name, q) in enumerate(
+            zip(scores["strategy_name"], scores["quadrant"], strict=True), 1
+        )
+    ]
 
 
 def spread_chart(

@@ -71,6 +71,8 @@ def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
 
 
 PRESENTATION_FONT = 22
+# A 1280x720 screen less the slide controls above the chart.
+PRESENTATION_HEIGHT = 540
 
 
 def presentation_style(fig: go.Figure) -> go.Figure:
@@ -81,7 +83,7 @@ def presentation_style(fig: go.Figure) -> go.Figure:
         title={"font": {"size": 32}},
         legend={"font": {"size": PRESENTATION_FONT}},
         hoverlabel={"font": {"size": PRESENTATION_FONT}},
-        height=600,
+        height=PRESENTATION_HEIGHT,
     )
     styled.update_annotations(font_size=PRESENTATION_FONT)
     styled.update_xaxes(tickfont_size=PRESENTATION_FONT, title_font_size=PRESENTATION_FONT)

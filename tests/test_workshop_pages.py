@@ -71,6 +71,7 @@ def facilitator(page: str = "views/workshop.py", code: str | None = None) -> App
     at.session_state[ui.SOURCE_KEY] = ui.MINE
     if code is not None:
         at.session_state["workshop_code"] = code
+        at.session_state["present_code"] = code  # what the Workshop page hands to Present
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -552,3 +553,16 @@ def test_sample_sessions_stay_read_only(sample_copy: Path):
             button.click().run()
             assert not at.exception
     assert (sample_copy / "sessions.json").read_text() == shipped
+
+
+def test_present_remembers_the_session_chosen_on_the_workshop_page():
+    """The chosen session survives leaving the Workshop page (its selectbox state does not)."""
+    first = create_session(sessions_file(), "Morning", "pulse", 3).code
+    second = create_session(sessions_file(), "Afternoon", "pulse", 3).code
+    at = facilitator("views/workshop.py")
+    at.selectbox(key="workshop_code").set_value(first).run()
+    at.switch_page("views/present.py").run()
+    for _ in range(4):
+        next(b for b in at.button if b.label.startswith("Next")).click().run()
+        assert not at.exception
+        assert any("Morning" in c.value for c in at.caption), second

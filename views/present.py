@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from alignment import theme, ui
+from alignment import charts, theme, ui
 from alignment.store import StoreError
 from alignment.ui import workshop as live
 from alignment.workshop import join_url, load_workshops, qr_png
 
+st.set_page_config(initial_sidebar_state="collapsed")
 source = ui.current_source()
 sessions = live.sessions_file(source.is_sample)
 try:
@@ -14,7 +15,7 @@ try:
 except StoreError as exc:
     st.error(str(exc))
     st.stop()
-session = workshops.find(st.session_state.get("workshop_code", ""))
+session = workshops.find(st.session_state.get("present_code", ""))
 if session is None:
     st.info("Choose a session on the Workshop page first.")
     st.page_link("views/workshop.py", label="Open the Workshop page", icon=":material/groups:")
@@ -30,14 +31,16 @@ back, position, forward = st.columns([1, 4, 1])
 back.button("◀ Previous", on_click=ui.step_slide, args=(-1, len(SLIDES)), width="stretch")
 forward.button("Next ▶", on_click=ui.step_slide, args=(1, len(SLIDES)), width="stretch")
 position.caption(f"{ui.plain(session.title)} · screen {slide + 1} of {len(SLIDES)}")
+st.divider()
 
 name = SLIDES[slide]
 if name == "Join":
     link = join_url(workshops.join_base_url or ui.app_base_url(), session.code)
     code_column, qr_column = st.columns([3, 2])
-    code_column.markdown("## Join on your phone")
-    code_column.markdown(f"# {session.code}")
-    code_column.markdown(f"### {ui.plain(link)}")
+    with code_column:
+        st.markdown("## Join on your phone")
+        ui.big_code(session.code)
+        st.markdown(f"### {ui.literal(link)}")
     qr_column.image(qr_png(link, scale=14), width=360, alt=f"QR code for {link}")
     st.stop()
 
@@ -51,5 +54,11 @@ if name == "Top gaps":
     st.markdown("# The group's largest gaps")
     live.show_top_gaps(view, questionnaire, large=True)
     st.stop()
-figure = live.group_figures(view, questionnaire)[name]
-st.plotly_chart(theme.presentation_style(figure), config={"displaylogo": False})
+figure = theme.presentation_style(live.group_figures(view, questionnaire, presenting=True)[name])
+if name != "group-quadrants":
+    st.plotly_chart(figure, config={"displaylogo": False})
+    st.stop()
+chart_column, key_column = st.columns([3, 1])
+chart_column.plotly_chart(figure, config={"displaylogo": False})
+for number, strategy, _ in charts.quadrant_key(live.group_summary(view, questionnaire)):
+    key_column.markdown(f"#### {number}  {ui.plain(strategy)}")

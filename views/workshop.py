@@ -78,6 +78,7 @@ code = st.selectbox(
     format_func=lambda c: f"{workshops.find(c).title} · {c} · {workshops.find(c).status}",
 )
 session = workshops.find(code)
+st.session_state.present_code = code  # widget keys vanish off-page; Present reads this one
 questionnaire = questionnaires.get(session.questionnaire_id)
 if questionnaire is None:
     st.error(

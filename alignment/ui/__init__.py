@@ -21,6 +21,7 @@ from alignment.results import INDICES, Headline
 from alignment.scoring import QUADRANT_LABELS, Scores, score_responses
 from alignment.store import LoadedResponses, StoreError, file_identity, load_responses
 from alignment.ui import access
+from alignment.workshop import code_problem
 
 SOURCE_KEY = "app_data_source"
 _SOURCE_REQUEST_KEY = "app_data_source_request"
@@ -356,3 +357,22 @@ def session_rows(source: DataSource, code: str) -> pd.DataFrame:
 
 def step_slide(step: int, count: int) -> None:
     st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % count
+
+
+def big_code(code: str) -> None:
+    """A session code in projector-size type (about 10 rem).
+
+    The only styled HTML in the app: no theme setting enlarges one element, and the code is our
+    own, checked against the code alphabet, never text a person typed.
+    """
+    if code_problem(code) is not None:
+        raise ValueError(f"not a session code: {code!r}")
+    st.html(
+        f'<div role="heading" aria-level="1" style="font-size:10rem;font-weight:800;'
+        f'letter-spacing:0.08em;line-height:1">{code}</div>'
+    )
+
+
+def literal(text: str) -> str:
+    """Text shown verbatim as inline code (links and addresses), never parsed as Markdown."""
+    return "`" + text.replace("`", "") + "`"

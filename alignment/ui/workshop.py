@@ -56,12 +56,19 @@ def group_of(rows: pd.DataFrame, session: Session, questionnaire: Questionnaire)
     return group_view(with_names(scores.strategies, questionnaire), session)
 
 
-def group_figures(view: GroupView, questionnaire: Questionnaire) -> dict[str, object]:
-    """Every group chart by name; only ever called for a view at or above k."""
+def group_summary(view: GroupView, questionnaire: Questionnaire) -> pd.DataFrame:
     summary = with_names(view.summary, questionnaire)
     summary["quadrant"] = classify_quadrants(
         summary["purpose"], summary["performance"], questionnaire.threshold
     )
+    return summary
+
+
+def group_figures(
+    view: GroupView, questionnaire: Questionnaire, *, presenting: bool = False
+) -> dict[str, object]:
+    """Every group chart by name; only ever called for a view at or above k."""
+    summary = group_summary(view, questionnaire)
     spread = with_names(view.spread, questionnaire)
     return {
         "group-radar": charts.radar_chart(
@@ -69,7 +76,10 @@ def group_figures(view: GroupView, questionnaire: Questionnaire) -> dict[str, ob
         ),
         "group-spread": charts.spread_chart(spread),
         "group-quadrants": charts.quadrant_chart(
-            summary, questionnaire.threshold, title="Where the group stands (means)"
+            summary,
+            questionnaire.threshold,
+            title="Where the group stands (means)",
+            key=not presenting,
         ),
     }
 
