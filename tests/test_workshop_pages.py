@@ -566,3 +566,15 @@ def test_present_remembers_the_session_chosen_on_the_workshop_page():
         next(b for b in at.button if b.label.startswith("Next")).click().run()
         assert not at.exception
         assert any("Morning" in c.value for c in at.caption), second
+
+
+def test_a_participant_answers_once_per_session():
+    code = create_session(sessions_file(), "Once", "pulse", 3).code
+    at = participant(code)
+    press(at, "Start")
+    complete_pulse(at)
+    at.switch_page("views/assess.py").run()
+    assert not at.exception
+    assert any("answers once per session" in s.value for s in at.success)
+    assert not [b for b in at.button if b.label == "Start"]
+    assert load_responses(config.responses_path()).response_count == 1

@@ -50,6 +50,14 @@ def begin(fixed_questionnaire: str | None) -> None:
     state.assess_started = True
 
 
+if workshop is not None and access.answered_session(workshop.code) and not state.assess_started:
+    st.success(
+        f"Thank you: your answers for “{ui.plain(workshop.title)}” are saved. Each person answers "
+        "once per session, so the group summary counts people, not clicks."
+    )
+    st.page_link("views/results.py", label="See your result", icon=":material/insights:")
+    st.stop()
+
 if not state.assess_started:
     if workshop is not None:
         st.subheader(f"Workshop: {ui.plain(workshop.title)}")
@@ -183,7 +191,7 @@ if forward and step.is_last:
         st.error(f"Your answers were not saved: {exc}")
         st.stop()
     ui.forget_loaded_responses()
-    access.remember_my_response(state.assess_attempt)
+    access.remember_my_response(state.assess_attempt, workshop.code if workshop else "")
     ui.use_source(ui.MINE)
     state.results_response_id = state.assess_attempt
     restart()

@@ -77,14 +77,17 @@ def can_see_everyone() -> bool:
     return role() == FACILITATOR
 
 
-def remember_my_response(response_id: str) -> None:
-    mine = st.session_state.setdefault(_MY_RESPONSES_KEY, [])
-    if response_id not in mine:
-        mine.append(response_id)
+def remember_my_response(response_id: str, session_code: str = "") -> None:
+    st.session_state.setdefault(_MY_RESPONSES_KEY, {})[response_id] = session_code
 
 
 def my_responses() -> list[str]:
-    return list(st.session_state.get(_MY_RESPONSES_KEY, []))
+    return list(st.session_state.get(_MY_RESPONSES_KEY, {}))
+
+
+def answered_session(code: str) -> bool:
+    """One response per person and workshop, so k counts people rather than submissions."""
+    return code in st.session_state.get(_MY_RESPONSES_KEY, {}).values()
 
 
 def joined_session() -> tuple[Session | None, str | None]:
