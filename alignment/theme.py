@@ -72,7 +72,7 @@ def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
 
 PRESENTATION_FONT = 22
 # A 1280x720 screen less the slide controls above the chart.
-PRESENTATION_HEIGHT = 540
+PRESENTATION_HEIGHT = 470
 
 
 def presentation_style(fig: go.Figure) -> go.Figure:

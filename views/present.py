@@ -61,4 +61,4 @@ if name != "group-quadrants":
 chart_column, key_column = st.columns([3, 1])
 chart_column.plotly_chart(figure, config={"displaylogo": False})
 for number, strategy, _ in charts.quadrant_key(live.group_summary(view, questionnaire)):
-    key_column.markdown(f"#### {number}  {ui.plain(strategy)}")
+    key_column.markdown(f"##### {number}  {ui.plain(strategy)}")
