@@ -48,7 +48,6 @@ def radar_chart(scores: pd.DataFrame, title: str = "Purpose and performance per 
                 hovertemplate="%{theta}: %{r:.0f}<extra>" + label + "</extra>",
             )
         )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [20, 40, 60, 80, 100]}})
     return theme.radar_layout(theme.base_layout(fig, title, height=560))
 
 
@@ -234,7 +233,6 @@ def comparison_radar(
                     hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>",
                 )
             )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [20, 40, 60, 80, 100]}})
     return theme.radar_layout(theme.base_layout(fig, title, height=620))
 
 

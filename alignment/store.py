@@ -116,16 +116,20 @@ def _committed_size(mark: dict[str, int] | None, stat: os.stat_result) -> int | 
 
 
 def _last_record_end(data: bytes) -> int:
-    """Offset just past the last newline that ends a CSV record (not one inside quotes)."""
-    quotes_after = 0
+    """Offset just past the last newline that ends a CSV record (not one inside quotes).
+
+    A newline ends a record when an even number of quotes stands before it; the quotes are
+    counted once and the tail's subtracted as the search walks back.
+    """
+    quotes_before = data.count(b'"')
     position = len(data)
     while True:
         newline = data.rfind(b"\n", 0, position)
         if newline < 0:
             return 0
-        quotes_after += data.count(b'"', newline + 1, position)
+        quotes_before -= data.count(b'"', newline, position)
         position = newline
-        if (data.count(b'"', 0, newline) % 2) == 0:
+        if quotes_before % 2 == 0:
             return newline + 1
 
 

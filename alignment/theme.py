@@ -51,7 +51,12 @@ def radar_layout(fig: go.Figure) -> go.Figure:
         margin={"l": 90, "r": 90, "t": 72, "b": 40},
         polar={
             "bgcolor": "rgba(0,0,0,0)",
-            "radialaxis": {"gridcolor": GUIDE_LINE, "linecolor": GUIDE_LINE},
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [20, 40, 60, 80, 100],
+                "gridcolor": GUIDE_LINE,
+                "linecolor": GUIDE_LINE,
+            },
             "angularaxis": {"gridcolor": GUIDE_LINE, "linecolor": GUIDE_LINE},
         },
     )

@@ -153,7 +153,12 @@ if len(others) < 2:
     st.caption("Sessions on the same questionnaire can be compared once there are two.")
     st.stop()
 before_column, after_column = st.columns(2)
-label = lambda c: f"{workshops.find(c).title} · {c}"  # noqa: E731
+
+
+def label(code: str) -> str:
+    return f"{workshops.find(code).title} · {code}"
+
+
 before = before_column.selectbox("Before", others, index=len(others) - 1, format_func=label)
 after = after_column.selectbox("After", others, index=0, format_func=label)
 views = {
