@@ -38,6 +38,7 @@ RESPONSE_COLUMNS = [
 ]
 _HEADER = (",".join(RESPONSE_COLUMNS) + "\n").encode()
 LOCK_TIMEOUT_SECONDS = 30
+READER_WAIT_SECONDS = 5
 DUPLICATE_WINDOW_BYTES = 1 << 20
 
 
@@ -82,6 +83,16 @@ def file_identity(path: str | Path) -> tuple[str, int, int]:
     except FileNotFoundError:
         return (str(path), -1, -1)
     return (str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def responses_identity(path: str | Path) -> tuple[str, int, int, int, int]:
+    """The file's identity and its commit mark's: a save's bytes land before its commit does,
+    so a load cached between the two must not outlive the commit (each commit is a new file)."""
+    try:
+        mark = _commit_path(Path(path)).stat()
+    except FileNotFoundError:
+        return (*file_identity(path), -1, -1)
+    return (*file_identity(path), mark.st_ino, mark.st_mtime_ns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,8 +283,8 @@ def _append_locked(path: Path, fd: int, payload: bytes, response_id: str) -> boo
 # Reading
 
 
-def _read_committed(path: Path) -> tuple[bytes, list[str]]:
-    problems: list[str] = []
+def _read_consistent(path: Path) -> tuple[bytes, int | None, int]:
+    """The committed bytes, the commit mark's size (None without one) and the file's size."""
     for _attempt in range(5):
         mark = _read_mark(path)
         with open(path, "rb") as handle:
@@ -282,15 +293,33 @@ def _read_committed(path: Path) -> tuple[bytes, list[str]]:
                 continue  # a writer committed meanwhile; read a consistent pair again
             committed = _committed_size(mark, stat)
             data = handle.read(stat.st_size if committed is None else committed)
-        break
-    else:  # pragma: no cover - five commits racing one read
-        raise StoreError(f"{path}: the file kept changing while being read; please reload")
-    if committed is not None and stat.st_size > committed:
-        problems.append(
-            f"An interrupted save left {stat.st_size - committed} bytes at the end of {path.name}; "
+            return data, committed, stat.st_size
+    raise StoreError(f"{path}: the file kept changing while being read; please reload")
+
+
+def _read_committed(path: Path) -> tuple[bytes, list[str]]:
+    """Committed bytes; bytes past the mark are only called interrupted once no save is at work.
+
+    While another save holds the lock, its bytes are already in the file but not yet committed:
+    that is a save in progress, not a problem, so the reader waits for it (briefly) and reads
+    again under the lock.
+    """
+    data, committed, size = _read_consistent(path)
+    if committed is None or size <= committed:
+        return data, []
+    try:
+        with FileLock(lock_path(path), timeout=READER_WAIT_SECONDS):
+            data, committed, size = _read_consistent(path)
+    except Timeout:
+        return data, []  # a slow save is still at work; its bytes will be committed
+    except OSError:
+        pass  # cannot take the lock here (read-only folder): no save can be at work either
+    if committed is not None and size > committed:
+        return data, [
+            f"An interrupted save left {size - committed} bytes at the end of {path.name}; "
             "they are ignored and will be set aside at the next save."
-        )
-    return data, problems
+        ]
+    return data, []
 
 
 def _drop_torn_tail(data: bytes, path: Path) -> tuple[bytes, str | None, list[str]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from alignment.questionnaire import load_questionnaire
 from alignment.response import ResponseError, build_response
@@ -17,6 +18,8 @@ from alignment.store import (
     append_rows,
     file_identity,
     load_responses,
+    lock_path,
+    responses_identity,
 )
 from tests.conftest import PROJECT_ROOT
 
@@ -138,6 +141,47 @@ def test_interrupted_append_is_invisible_then_set_aside(tmp_path: Path):
     assert path.read_bytes().startswith(committed)
     kept = list(tmp_path.glob("responses.csv.interrupted-*"))
     assert len(kept) == 1 and kept[0].read_text() == half
+
+
+def _save_in_progress(path: Path, rows: pd.DataFrame) -> FileLock:
+    """A writer caught between writing its bytes and committing them: it holds the lock."""
+    lock = FileLock(lock_path(path))
+    lock.acquire()
+    with open(path, "ab") as handle:
+        handle.write(rows.to_csv(index=False, header=False, lineterminator="\n").encode())
+    return lock
+
+
+def test_a_save_in_progress_is_not_reported_as_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Ana"))
+    monkeypatch.setattr("alignment.store.READER_WAIT_SECONDS", 0.2)
+    writer = _save_in_progress(path, pulse_response("Ben"))
+    try:
+        loaded = load_responses(path)
+    finally:
+        writer.release()
+    assert loaded.frame["respondent"].unique().tolist() == ["Ana"]  # Ben is not committed yet
+    assert loaded.problems == []
+
+
+def test_the_cache_key_changes_when_a_save_commits(tmp_path: Path):
+    """Bytes land before the commit mark: a load keyed between the two must not be reused."""
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Ana"))
+    pending = pulse_response("Ben")
+    writer = _save_in_progress(path, pending)
+    writer.release()
+    between = responses_identity(path)
+    committed_size = path.stat().st_size
+    # The writer now commits exactly the bytes already in the file (as append_rows does).
+    fresh_mark = tmp_path / "new.commit"
+    fresh_mark.write_text(f'{{"size": {committed_size}, "inode": {path.stat().st_ino}}}')
+    fresh_mark.replace(tmp_path / "responses.csv.commit")
+    assert responses_identity(path) != between
+    assert sorted(load_responses(path).frame["respondent"].unique()) == ["Ana", "Ben"]
 
 
 def test_foreign_file_is_refused_and_left_untouched(tmp_path: Path):

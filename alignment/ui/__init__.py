@@ -19,7 +19,13 @@ from alignment.export import download_name
 from alignment.questionnaire import Item, LoadedQuestionnaire, Questionnaire, Scale, load_catalog
 from alignment.results import INDICES, Headline
 from alignment.scoring import QUADRANT_LABELS, Scores, score_responses
-from alignment.store import LoadedResponses, StoreError, file_identity, load_responses
+from alignment.store import (
+    LoadedResponses,
+    StoreError,
+    file_identity,
+    load_responses,
+    responses_identity,
+)
 from alignment.ui import access
 from alignment.workshop import code_problem
 
@@ -51,13 +57,14 @@ class DataSource:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _load_responses(path: str, size: int, mtime_ns: int) -> LoadedResponses:
-    del size, mtime_ns  # part of the cache key only
+def _load_responses(path: str, identity: tuple[int, ...]) -> LoadedResponses:
+    del identity  # part of the cache key only
     return load_responses(path)
 
 
 def load_responses_cached(path: Path) -> LoadedResponses:
-    return _load_responses(*file_identity(path))
+    path_text, *identity = responses_identity(path)
+    return _load_responses(path_text, tuple(identity))
 
 
 def forget_loaded_responses() -> None:
@@ -146,15 +153,16 @@ def sidebar(role: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _scores(
-    path: str, size: int, mtime_ns: int, questionnaire_key: str, _questionnaire: Questionnaire
+    path: str, identity: tuple[int, ...], questionnaire_key: str, _questionnaire: Questionnaire
 ) -> Scores:
-    del size, mtime_ns, questionnaire_key  # the cache key; the file is read through the loader
+    del identity, questionnaire_key  # the cache key; the file is read through the loader
     return score_responses(load_responses_cached(Path(path)).frame, _questionnaire)
 
 
 def scores_for(source: DataSource, questionnaire: Questionnaire) -> Scores:
     """Scores of every response in the source to `questionnaire`, cached until the file changes."""
-    return _scores(*file_identity(source.path), questionnaire.model_dump_json(), questionnaire)
+    path_text, *identity = responses_identity(source.path)
+    return _scores(path_text, tuple(identity), questionnaire.model_dump_json(), questionnaire)
 
 
 def load_source(source: DataSource) -> LoadedResponses | None:
