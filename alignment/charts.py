@@ -78,7 +78,13 @@ def quadrant_chart(
                 customdata=list(group["names"]),
                 name=QUADRANT_LABELS[quadrant],
                 mode="markers+text",
-                textfont={"color": "white", "size": 12},
+                # One number fits inside its marker; a list of them is written beside it.
+                textposition=list(group["text_position"]),
+                textfont={
+                    "color": ["white" if inside else colour for inside in group["text_inside"]],
+                    "size": theme.CHART_TEXT,
+                    "weight": "bold",
+                },
                 marker={
                     "size": list(group["marker_size"]),
                     "color": colour,
@@ -284,7 +290,12 @@ def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
         .agg(numbers=("number", list), names=("strategy_name", list))
         .reset_index()
     )
-    grouped["marker_size"] = grouped["numbers"].map(lambda n: 22 + 10 * (len(n) - 1))
+    grouped["marker_size"] = grouped["numbers"].map(lambda n: 22 + 4 * (len(n) - 1))
+    grouped["text_inside"] = grouped["numbers"].map(lambda n: len(n) == 1)
+    grouped["text_position"] = [
+        "middle center" if inside else ("middle left" if x > 70 else "middle right")
+        for inside, x in zip(grouped["text_inside"], grouped["purpose"], strict=True)
+    ]
     grouped["numbers"] = grouped["numbers"].map(lambda n: "·".join(map(str, n)))
     grouped["names"] = grouped["names"].map("<br>".join)
     return grouped

@@ -78,24 +78,42 @@ def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
 PRESENTATION_FONT = 22
 # A 1280x720 screen less the slide controls above the chart.
 PRESENTATION_HEIGHT = 470
+CHART_TEXT = 13  # point labels on screen; presentation scales markers by the same ratio
 
 
-def presentation_style(fig: go.Figure) -> go.Figure:
-    """Projector type: every text at least 20 px, titles larger, thicker lines."""
+PROJECTOR_TEXT = {"light": "#0B0C0E", "dark": "#FFFFFF"}
+
+
+def presentation_style(fig: go.Figure, *, dark: bool = False) -> go.Figure:
+    """Projector type: every text at least 20 px in full-contrast ink, titles larger.
+
+    The app theme draws axis text in a soft grey, which washes out on a projector, so the ink
+    colour is set here for the theme in use.
+    """
+    ink = PROJECTOR_TEXT["dark" if dark else "light"]
+    text = {"size": PRESENTATION_FONT, "color": ink}
     styled = go.Figure(fig)
     styled.update_layout(
-        font={"size": PRESENTATION_FONT},
-        title={"font": {"size": 32}},
-        legend={"font": {"size": PRESENTATION_FONT}},
+        font=text,
+        title={"font": {"size": 32, "color": ink}},
+        legend={"font": text},
         hoverlabel={"font": {"size": PRESENTATION_FONT}},
         height=PRESENTATION_HEIGHT,
     )
     styled.update_annotations(font_size=PRESENTATION_FONT)
-    styled.update_xaxes(tickfont_size=PRESENTATION_FONT, title_font_size=PRESENTATION_FONT)
-    styled.update_yaxes(tickfont_size=PRESENTATION_FONT, title_font_size=PRESENTATION_FONT)
+    styled.update_xaxes(tickfont=text, title_font=text)
+    styled.update_yaxes(tickfont=text, title_font=text)
     styled.update_polars(
-        angularaxis_tickfont_size=PRESENTATION_FONT, radialaxis_tickfont_size=PRESENTATION_FONT - 2
+        angularaxis_tickfont=text,
+        radialaxis_tickfont={**text, "size": PRESENTATION_FONT - 2},
     )
+    if any(trace.type == "scatterpolar" for trace in styled.data):
+        # Projector-size axis labels need room above the legend.
+        styled.update_layout(legend={"y": -0.14}, margin={"b": 70, "t": 64, "l": 150, "r": 150})
     styled.update_traces(textfont_size=PRESENTATION_FONT, selector={"type": "bar"})
     styled.update_traces(textfont_size=PRESENTATION_FONT, selector={"type": "scatter"})
+    for trace in styled.select_traces({"type": "scatter"}):
+        sizes = trace.marker.size
+        if isinstance(sizes, (tuple, list)):  # markers that carry a number grow with the text
+            trace.marker.size = [size * PRESENTATION_FONT / CHART_TEXT for size in sizes]
     return styled

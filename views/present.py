@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment import charts, theme, ui
+from alignment import ui
 from alignment.store import StoreError
 from alignment.ui import workshop as live
 from alignment.workshop import join_url, load_workshops, qr_png
@@ -44,21 +44,4 @@ if name == "Join":
     qr_column.image(qr_png(link, scale=14), width=360, alt=f"QR code for {link}")
     st.stop()
 
-view = live.group_of(live.live_rows(source.path, session.code), session, questionnaire)
-if name == "Responses" or live.waiting_message(view, session):
-    st.markdown(f"# {view.count} responses")
-    if message := live.waiting_message(view, session):
-        st.markdown(f"### {message}")
-    st.stop()
-if name == "Top gaps":
-    st.markdown("# The group's largest gaps")
-    live.show_top_gaps(view, questionnaire, large=True)
-    st.stop()
-figure = theme.presentation_style(live.group_figures(view, questionnaire, presenting=True)[name])
-if name != "group-quadrants":
-    st.plotly_chart(figure, config={"displaylogo": False})
-    st.stop()
-chart_column, key_column = st.columns([3, 1])
-chart_column.plotly_chart(figure, config={"displaylogo": False})
-for number, strategy, _ in charts.quadrant_key(live.group_summary(view, questionnaire)):
-    key_column.markdown(f"##### {number}  {ui.plain(strategy)}")
+live.presented_slide(name, source.path, sessions, session.code, questionnaire)

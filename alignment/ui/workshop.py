@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alignment import charts, config
+from alignment import charts, config, theme
 from alignment.questionnaire import Questionnaire
 from alignment.results import with_names
 from alignment.scoring import classify_quadrants, score_responses
@@ -89,16 +89,22 @@ def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool 
     if gaps.empty or (gaps["gap"] >= 0).all():
         st.info("No strategy has a group intent gap: on average, what people do keeps up.")
         return
-    for _, row in gaps[gaps["gap"] < 0].iterrows():
+    shown = gaps[gaps["gap"] < 0]
+    # On the shared screen the gaps stand side by side in heading-size type (Markdown, not CSS).
+    places = st.columns(len(shown)) if large else [st.container() for _ in range(len(shown))]
+    heading, body = ("### ", "#### ") if large else ("### ", "")
+    for place, (_, row) in zip(places, shown.iterrows(), strict=True):
         name = questionnaire.strategy_by_id[row["strategy"]].name
-        with st.container(border=True):
-            heading = st.header if large else st.subheader
-            heading(plain(name))
+        with place.container(border=True):
+            st.markdown(heading + plain(name))
             st.markdown(
-                f"Valued at **{row['purpose']:.0f}**, lived at **{row['performance']:.0f}**: "
-                f"a gap of {abs(row['gap']):.0f} points."
+                f"{body}Valued at **{row['purpose']:.0f}**, lived at "
+                f"**{row['performance']:.0f}**: a gap of {abs(row['gap']):.0f} points."
             )
-            st.markdown("\n".join(f"- {plain(a)}" for a in row["actions"]))
+            if large:
+                st.markdown("\n".join(f"{body}→ {plain(a)}" for a in row["actions"][:2]))
+            else:
+                st.markdown("\n".join(f"- {plain(a)}" for a in row["actions"]))
 
 
 def waiting_message(view: GroupView, session: Session) -> str | None:
@@ -137,3 +143,36 @@ def live_panel(responses: Path, sessions: Path, code: str, questionnaire: Questi
         st.plotly_chart(figure, key=f"live_{name}", config={"displaylogo": False})
     st.subheader("The group's largest gaps")
     show_top_gaps(view, questionnaire)
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def presented_slide(
+    name: str, responses: Path, sessions: Path, code: str, questionnaire: Questionnaire
+) -> None:
+    """One slide of the shared screen; the count and charts follow the room as people answer."""
+    session = load_workshops(sessions).find(code)
+    if session is None:
+        st.error(f"The session {code} no longer exists.")
+        return
+    view = group_of(live_rows(responses, code), session, questionnaire)
+    message = waiting_message(view, session)
+    if name == "Responses" or message:
+        st.markdown(f"# {view.count} responses")
+        if message:
+            st.markdown(f"### {message}")
+        return
+    if name == "Top gaps":
+        st.markdown("# The group's largest gaps")
+        show_top_gaps(view, questionnaire, large=True)
+        return
+    figure = theme.presentation_style(
+        group_figures(view, questionnaire, presenting=True)[name],
+        dark=st.context.theme.type == "dark",
+    )
+    if name != "group-quadrants":
+        st.plotly_chart(figure, key=f"present_{name}", config={"displaylogo": False})
+        return
+    chart_column, key_column = st.columns([3, 1])
+    chart_column.plotly_chart(figure, key=f"present_{name}", config={"displaylogo": False})
+    for number, strategy, _ in charts.quadrant_key(group_summary(view, questionnaire)):
+        key_column.markdown(f"##### {number}  {plain(strategy)}")
