@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,13 @@ def browser(chromium_path: str) -> Iterator:
         launched.close()
 
 
-@pytest.fixture
-def app_server(tmp_path: Path) -> Iterator[str]:
-    """A fresh app on its own port and its own (empty) data folder."""
+@contextmanager
+def running_app(tmp_path: Path, **environment: str) -> Iterator[str]:
+    """A fresh app on its own port and its own (empty) data folder; yields its address."""
     port = _free_port()
     data = tmp_path / "app-data"
     data.mkdir()
-    env = {**os.environ, "ALIGNMENT_DATA_DIR": str(data)}
+    env = {**os.environ, "ALIGNMENT_DATA_DIR": str(data), **environment}
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [
@@ -102,6 +103,37 @@ def app_server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def app_server(tmp_path: Path) -> Iterator[str]:
+    """The app as a single user runs it on localhost: no passcode."""
+    with running_app(tmp_path) as url:
+        yield url
+
+
+FACILITATOR_PASSCODE = "room-4-passcode"
+
+
+@pytest.fixture
+def room_server(tmp_path: Path) -> Iterator[str]:
+    """The app as it runs for a room: Workshop and Trends need the facilitator passcode."""
+    with running_app(tmp_path, ALIGNMENT_FACILITATOR_PASSCODE=FACILITATOR_PASSCODE) as url:
+        yield url
+
+
+@pytest.fixture
 def screenshot_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    """On a failure, a screenshot of every open page goes to test-output/failures/."""
+    report = yield
+    launched = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and launched is not None:
+        folder = OUTPUT / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        for c, context in enumerate(launched.contexts):
+            for p, page in enumerate(context.pages):
+                page.screenshot(path=folder / f"{item.name}-{c}-{p}.png", full_page=True)
+    return report

@@ -9,28 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.helpers import DESKTOP, PHONE, scroll_through, wait_for_app
+
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-
-def wait_for_app(page) -> None:
-    """Until the script run is over and no element of the previous run is still on screen."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_timeout(200)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-              && !document.querySelector('[data-stale="true"]')""",
-        timeout=30_000,
-    )
-
-
-def scroll_through(page) -> None:
-    """Plotly draws charts when they come into view; scroll them all in once."""
-    for _ in range(15):
-        page.mouse.wheel(0, 700)
-        page.wait_for_timeout(150)
 
 
 def test_new_user_completes_the_pulse_on_a_phone(browser, app_server, screenshot_dir: Path):
