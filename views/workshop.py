@@ -89,30 +89,32 @@ if questionnaire is None:
 
 base = workshops.join_base_url or ui.app_base_url()
 link = join_url(base, session.code)
-join_column, control_column = st.columns([3, 2])
+join_column, control_column = st.columns([1, 1])
 with join_column:
     st.caption("Participants scan the QR code, open the link, or type this code:")
     st.title(session.code)
-    st.image(qr_png(link), width=280, alt=f"QR code for {link}")
+    st.image(qr_png(link), width=220, alt=f"QR code for {link}")
     st.code(link, language=None)
 with control_column:
     st.subheader(ui.plain(session.title))
     st.caption(f"{questionnaire.title} · k = {session.min_group} · {session.status}")
+    live.live_count(source.path, sessions, code, questionnaire)
     controls = {"disabled": source.is_sample}  # the sample sessions are read-only
+    open_column, reveal_column = st.columns(2)
     if session.is_open:
-        st.button(
+        open_column.button(
             "Close session", on_click=change, args=(code,), kwargs={"is_open": False}, **controls
         )
     else:
-        st.button(
+        open_column.button(
             "Reopen session", on_click=change, args=(code,), kwargs={"is_open": True}, **controls
         )
     if session.revealed:
-        st.button(
+        reveal_column.button(
             "Hide results", on_click=change, args=(code,), kwargs={"revealed": False}, **controls
         )
     else:
-        st.button(
+        reveal_column.button(
             "Reveal results",
             type="primary",
             on_click=change,
@@ -144,7 +146,7 @@ with control_column:
         "views/present.py", label="Present on the shared screen", icon=":material/slideshow:"
     )
 
-st.header("Live")
+st.header("Group results")
 live.live_panel(source.path, sessions, code, questionnaire)
 
 st.header("Compare two sessions")

@@ -119,25 +119,46 @@ def waiting_message(view: GroupView, session: Session) -> str | None:
     return None
 
 
-@st.fragment(run_every=LIVE_REFRESH_SECONDS)
-def live_panel(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
-    """Count and group results that refresh themselves while people answer."""
+def _live_view(
+    responses: Path, sessions: Path, code: str, questionnaire: Questionnaire
+) -> tuple[Session, pd.DataFrame, GroupView] | None:
     session = load_workshops(sessions).find(code)
     if session is None:
         st.error(f"The session {code} no longer exists.")
-        return
+        return None
     rows = live_rows(responses, code)
-    view = group_of(rows, session, questionnaire)
+    return session, rows, group_of(rows, session, questionnaire)
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def live_count(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
+    """The count at the top of the facilitator's screen, refreshing itself while people answer."""
+    live = _live_view(responses, sessions, code, questionnaire)
+    if live is None:
+        return
+    session, rows, view = live
     st.metric("Responses so far", view.count, border=True)
+    if message := waiting_message(view, session):
+        st.info(message)
     versions = versions_in(rows)
     if len(versions) > 1:
         st.caption(
             f"Answers span versions {', '.join(map(str, versions))} of the questionnaire; "
             "all are scored with the current version."
         )
-    message = waiting_message(view, session)
-    if message:
-        st.info(message)
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def live_panel(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
+    """The group results, drawn by themselves once there are k responses and they are revealed."""
+    live = _live_view(responses, sessions, code, questionnaire)
+    if live is None:
+        return
+    session, _, view = live
+    if waiting_message(view, session):
+        st.info(
+            "The group's results appear here once there are enough responses and you reveal them."
+        )
         return
     for name, figure in group_figures(view, questionnaire).items():
         st.plotly_chart(figure, key=f"live_{name}", config={"displaylogo": False})
@@ -150,11 +171,10 @@ def presented_slide(
     name: str, responses: Path, sessions: Path, code: str, questionnaire: Questionnaire
 ) -> None:
     """One slide of the shared screen; the count and charts follow the room as people answer."""
-    session = load_workshops(sessions).find(code)
-    if session is None:
-        st.error(f"The session {code} no longer exists.")
+    live = _live_view(responses, sessions, code, questionnaire)
+    if live is None:
         return
-    view = group_of(live_rows(responses, code), session, questionnaire)
+    session, _, view = live
     message = waiting_message(view, session)
     if name == "Responses" or message:
         st.markdown(f"# {view.count} responses")
