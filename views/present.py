@@ -44,4 +44,4 @@ if name == "Join":
     qr_column.image(qr_png(link, scale=14), width=360, alt=f"QR code for {link}")
     st.stop()
 
-live.presented_slide(name, source.path, sessions, session.code, questionnaire)
+live.presented_slide(source.path, sessions, session.code, questionnaire, slide=name)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -119,28 +122,45 @@ def waiting_message(view: GroupView, session: Session) -> str | None:
     return None
 
 
-def _live_view(
-    responses: Path, sessions: Path, code: str, questionnaire: Questionnaire
-) -> tuple[Session, pd.DataFrame, GroupView] | None:
-    session = load_workshops(sessions).find(code)
-    if session is None:
-        st.error(f"The session {code} no longer exists.")
-        return None
-    rows = live_rows(responses, code)
-    return session, rows, group_of(rows, session, questionnaire)
+@dataclass(frozen=True)
+class Live:
+    """What a self-refreshing panel draws from: the session as it is now and its rows so far."""
+
+    session: Session
+    rows: pd.DataFrame
+    view: GroupView
+    questionnaire: Questionnaire
 
 
-@st.fragment(run_every=LIVE_REFRESH_SECONDS)
-def live_count(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
-    """The count at the top of the facilitator's screen, refreshing itself while people answer."""
-    live = _live_view(responses, sessions, code, questionnaire)
-    if live is None:
-        return
-    session, rows, view = live
-    st.metric("Responses so far", view.count, border=True)
-    if message := waiting_message(view, session):
+def live(draw: Callable[..., None]) -> Callable[..., None]:
+    """Make `draw(live, **options)` a panel that re-reads the session every few seconds.
+
+    The panel is called as `panel(responses, sessions, code, questionnaire, **options)`; only
+    rows committed since its last look are read.
+    """
+
+    @st.fragment(run_every=LIVE_REFRESH_SECONDS)
+    @functools.wraps(draw)
+    def panel(
+        responses: Path, sessions: Path, code: str, questionnaire: Questionnaire, **options: str
+    ) -> None:
+        session = load_workshops(sessions).find(code)
+        if session is None:
+            st.error(f"The session {code} no longer exists.")
+            return
+        rows = live_rows(responses, code)
+        draw(Live(session, rows, group_of(rows, session, questionnaire), questionnaire), **options)
+
+    return panel
+
+
+@live
+def live_count(now: Live) -> None:
+    """The count at the top of the facilitator's screen."""
+    st.metric("Responses so far", now.view.count, border=True)
+    if message := waiting_message(now.view, now.session):
         st.info(message)
-    versions = versions_in(rows)
+    versions = versions_in(now.rows)
     if len(versions) > 1:
         st.caption(
             f"Answers span versions {', '.join(map(str, versions))} of the questionnaire; "
@@ -148,51 +168,42 @@ def live_count(responses: Path, sessions: Path, code: str, questionnaire: Questi
         )
 
 
-@st.fragment(run_every=LIVE_REFRESH_SECONDS)
-def live_panel(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
-    """The group results, drawn by themselves once there are k responses and they are revealed."""
-    live = _live_view(responses, sessions, code, questionnaire)
-    if live is None:
-        return
-    session, _, view = live
-    if waiting_message(view, session):
+@live
+def live_panel(now: Live) -> None:
+    """The group results, drawn once there are k responses and they are revealed."""
+    if waiting_message(now.view, now.session):
         st.info(
             "The group's results appear here once there are enough responses and you reveal them."
         )
         return
-    for name, figure in group_figures(view, questionnaire).items():
+    for name, figure in group_figures(now.view, now.questionnaire).items():
         st.plotly_chart(figure, key=f"live_{name}", config={"displaylogo": False})
     st.subheader("The group's largest gaps")
-    show_top_gaps(view, questionnaire)
+    show_top_gaps(now.view, now.questionnaire)
 
 
-@st.fragment(run_every=LIVE_REFRESH_SECONDS)
-def presented_slide(
-    name: str, responses: Path, sessions: Path, code: str, questionnaire: Questionnaire
-) -> None:
+@live
+def presented_slide(now: Live, *, slide: str) -> None:
     """One slide of the shared screen; the count and charts follow the room as people answer."""
-    live = _live_view(responses, sessions, code, questionnaire)
-    if live is None:
-        return
-    session, _, view = live
-    message = waiting_message(view, session)
-    if name == "Responses" or message:
+    view, questionnaire = now.view, now.questionnaire
+    message = waiting_message(view, now.session)
+    if slide == "Responses" or message:
         st.markdown(f"# {view.count} responses")
         if message:
             st.markdown(f"### {message}")
         return
-    if name == "Top gaps":
+    if slide == "Top gaps":
         st.markdown("# The group's largest gaps")
         show_top_gaps(view, questionnaire, large=True)
         return
     figure = theme.presentation_style(
-        group_figures(view, questionnaire, presenting=True)[name],
+        group_figures(view, questionnaire, presenting=True)[slide],
         dark=st.context.theme.type == "dark",
     )
-    if name != "group-quadrants":
-        st.plotly_chart(figure, key=f"present_{name}", config={"displaylogo": False})
+    if slide != "group-quadrants":
+        st.plotly_chart(figure, key=f"present_{slide}", config={"displaylogo": False})
         return
     chart_column, key_column = st.columns([3, 1])
-    chart_column.plotly_chart(figure, key=f"present_{name}", config={"displaylogo": False})
+    chart_column.plotly_chart(figure, key=f"present_{slide}", config={"displaylogo": False})
     for number, strategy, _ in charts.quadrant_key(group_summary(view, questionnaire)):
         key_column.markdown(f"##### {number}  {plain(strategy)}")
