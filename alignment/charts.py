@@ -312,29 +312,31 @@ def quadrant_key(scores: pd.DataFrame) -> list[tuple[int, str, str | None]]:
 
 
 def spread_chart(
-    spread: pd.DataFrame, title: str = "How the group's alignment varies per strategy"
+    summary: pd.DataFrame, title: str = "How the group's alignment varies per strategy"
 ) -> go.Figure:
-    """One box per strategy over everyone's alignment: the spread, with no point tied to a name."""
-    fig = go.Figure()
-    for name, rows in spread.groupby("strategy_name", sort=False):
-        fig.add_trace(
-            go.Box(
-                x=_values(rows["alignment"]),
-                name=str(name),
-                orientation="h",
-                marker={"color": theme.ALIGNMENT},
-                line={"color": theme.ALIGNMENT},
-                fillcolor=_with_alpha(theme.ALIGNMENT, 0.25),
-                boxpoints=False,
-                hoverinfo="skip",
-                showlegend=False,
-            )
+    """One box per strategy drawn from the group's five-number summary, never from people's scores.
+
+    `summary` has `strategy_name` and `alignment_min/low/median/high/max` (as `group_view`).
+    """
+    rows = summary.dropna(subset=["alignment_median"])
+    fig = go.Figure(
+        go.Box(
+            y=list(rows["strategy_name"]),
+            lowerfence=_values(rows["alignment_min"]),
+            q1=_values(rows["alignment_low"]),
+            median=_values(rows["alignment_median"]),
+            q3=_values(rows["alignment_high"]),
+            upperfence=_values(rows["alignment_max"]),
+            orientation="h",
+            marker={"color": theme.ALIGNMENT},
+            line={"color": theme.ALIGNMENT},
+            fillcolor=_with_alpha(theme.ALIGNMENT, 0.25),
+            showlegend=False,
         )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 100], title="Alignment (100 = fully matched)")
-    return theme.base_layout(
-        fig, title, height=max(380, 44 * spread["strategy_name"].nunique() + 140)
-    )
+    return theme.base_layout(fig, title, height=max(380, 44 * len(rows) + 140))
 
 
 def check_in_labels(times: list) -> list[str]:

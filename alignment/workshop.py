@@ -199,12 +199,11 @@ def join_url(base_url: str, code: str) -> str:
 
 @dataclass(frozen=True)
 class GroupView:
-    """What a room may see: nothing at all below k."""
+    """What a room may see: nothing at all below k, and never one person's scores."""
 
     count: int
     min_group: int
-    summary: pd.DataFrame  # per strategy: means and spread; empty below k
-    spread: pd.DataFrame  # one anonymous row per person and strategy; empty below k
+    summary: pd.DataFrame  # per strategy: means and the five-number spread; empty below k
 
     @property
     def visible(self) -> bool:
@@ -216,31 +215,39 @@ class GroupView:
 
 
 def group_view(strategy_scores: pd.DataFrame, session: Session) -> GroupView:
-    """Mean purpose and performance per strategy, and the spread, for one session's responses.
+    """Mean purpose and performance per strategy, and the spread of alignment, for one session.
 
     `strategy_scores` are per-strategy scores (as `Scores.strategies`) of this session only.
+    The spread is summarised (minimum, quartiles, median, maximum) so no chart or download
+    carries an individual's score.
     """
     count = int(strategy_scores["response_id"].nunique())
     if count < session.min_group:
-        return GroupView(count, session.min_group, pd.DataFrame(), pd.DataFrame())
+        return GroupView(count, session.min_group, pd.DataFrame())
+    alignment = strategy_scores.groupby("strategy", sort=False)["alignment"]
     summary = (
         strategy_scores.groupby("strategy", sort=False)
         .agg(
             purpose=("purpose", "mean"),
             performance=("performance", "mean"),
             alignment=("alignment", "mean"),
-            alignment_low=("alignment", lambda s: s.quantile(0.25)),
-            alignment_high=("alignment", lambda s: s.quantile(0.75)),
             answered=("alignment", "count"),
+        )
+        .join(
+            pd.DataFrame(
+                {
+                    "alignment_min": alignment.min(),
+                    "alignment_low": alignment.quantile(0.25),
+                    "alignment_median": alignment.median(),
+                    "alignment_high": alignment.quantile(0.75),
+                    "alignment_max": alignment.max(),
+                }
+            )
         )
         .reset_index()
     )
     summary["gap"] = summary["performance"] - summary["purpose"]
-    # Anonymous by construction: no alias, no id, and rows shuffled within each strategy.
-    spread = strategy_scores[["strategy", "purpose", "performance", "alignment"]].sample(
-        frac=1, random_state=0
-    )
-    return GroupView(count, session.min_group, summary, spread.reset_index(drop=True))
+    return GroupView(count, session.min_group, summary)
 
 
 def top_gaps(summary: pd.DataFrame, questionnaire: Questionnaire, limit: int = 3) -> pd.DataFrame:

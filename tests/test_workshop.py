@@ -129,7 +129,7 @@ def test_nothing_of_the_group_below_k():
     session = Session("K7PXW3", "Day", "pulse", min_group=5)
     view = group_view(_session_scores([(f"p{n}", 4) for n in range(4)]), session)
     assert (view.count, view.visible, view.missing) == (4, False, 1)
-    assert view.summary.empty and view.spread.empty
+    assert view.summary.empty
 
 
 def test_group_summary_at_k_is_anonymous_and_right():
@@ -140,8 +140,9 @@ def test_group_summary_at_k_is_anonymous_and_right():
     assert view.visible and view.count == 3
     assert set(view.summary["alignment"]) == {0.0}
     assert set(view.summary["answered"]) == {3}
-    assert "respondent" not in view.spread.columns and "response_id" not in view.spread.columns
-    assert len(view.spread) == 3 * len(PULSE.strategies)
+    assert "respondent" not in view.summary.columns and "response_id" not in view.summary.columns
+    assert len(view.summary) == len(PULSE.strategies)
+    assert set(view.summary["alignment_min"]) == set(view.summary["alignment_max"]) == {0.0}
 
 
 def test_top_gaps_are_the_most_negative_mean_gaps_with_actions():

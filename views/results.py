@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment import charts, ui
+from alignment import chartsets, ui
 from alignment.results import focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
 from alignment.ui import access
@@ -50,19 +50,11 @@ for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire
     st.info(f"Note: {note}.")
 
 ui.headline_metrics(top)
+view = chartsets.response_charts(scores, chosen, questionnaire)
+for item in view.charts:
+    ui.chart(item, view)
+ui.chart_pack_button(view)
 strategies = with_names(scores.for_response(chosen).strategies, questionnaire)
-table = ui.strategy_table(strategies)
-day = top.submitted_at
-
-ui.chart(charts.radar_chart(strategies), table, who=respondent, day=day, name="radar")
-ui.chart(
-    charts.quadrant_chart(strategies, questionnaire.threshold),
-    table,
-    who=respondent,
-    day=day,
-    name="quadrants",
-)
-ui.chart(charts.gap_chart(strategies), table, who=respondent, day=day, name="gaps")
 
 st.header("Focus next")
 focus = focus_next(strategies, questionnaire)

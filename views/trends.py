@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from alignment import charts, trends, ui
-from alignment.results import with_names
+from alignment import chartsets, trends, ui
 
 st.title("Trends")
 source = ui.current_source()
@@ -39,8 +38,8 @@ picked = st.date_input(
     max_value=last_day,
     key="trends_dates",
 )
-overall = trends.within_dates(overall, *trends.date_bounds(picked))
-strategies = scores.strategies[scores.strategies["response_id"].isin(overall["response_id"])]
+start, end = trends.date_bounds(picked)
+overall = trends.within_dates(overall, start, end)
 
 if len(overall) == 0:
     st.info("No responses in these dates. Widen the date range.")
@@ -53,24 +52,7 @@ if len(overall) == 1:
     st.page_link("views/results.py", label="Open Results", icon=":material/insights:")
     st.stop()
 
-day = overall["submitted_at"].max()
-series = trends.index_series(overall)
-ui.chart(
-    charts.index_trend_chart(series),
-    ui.index_table(overall),
-    who=respondent,
-    day=day,
-    name="indices-over-time",
-)
-matrix = trends.alignment_matrix(strategies, questionnaire)
-ui.chart(
-    charts.alignment_heatmap(matrix),
-    ui.matrix_table(matrix),
-    who=respondent,
-    day=day,
-    name="alignment-heatmap",
-)
-
+over_time = st.container()  # drawn once the comparison below is chosen
 st.header("Compare two check-ins")
 options = ui.response_options(overall, respondent)
 ids = list(options)
@@ -79,22 +61,15 @@ earlier = earlier_column.selectbox(
     "Earlier", ids, index=len(ids) - 1, format_func=options.get, key="trends_earlier"
 )
 later = later_column.selectbox("Later", ids, index=0, format_func=options.get, key="trends_later")
+view = chartsets.trend_charts(
+    scores, respondent, questionnaire, start=start, end=end, earlier=earlier, later=later
+)
+with over_time:
+    for item in view.charts[:2]:
+        ui.chart(item, view)
 if earlier == later:
     st.info("Choose two different responses to compare.")
-    st.stop()
-comparison = trends.compare(strategies, earlier, later, questionnaire)
-labels = ui.short_date(overall, earlier), ui.short_date(overall, later)
-ui.chart(
-    charts.comparison_radar(comparison, *labels),
-    with_names(comparison, questionnaire),
-    who=respondent,
-    day=day,
-    name="comparison-radar",
-)
-ui.chart(
-    charts.change_dumbbell(comparison, *labels),
-    ui.change_table(comparison),
-    who=respondent,
-    day=day,
-    name="alignment-change",
-)
+for item in view.charts[2:]:
+    ui.chart(item, view)
+st.divider()
+ui.chart_pack_button(view)

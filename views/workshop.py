@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment import charts, trends, ui
+from alignment import chartsets, ui
 from alignment.store import StoreError
 from alignment.ui import workshop as live
 from alignment.workshop import (
@@ -167,14 +167,17 @@ views = {
     c: live.group_of(ui.session_rows(source, c), workshops.find(c), questionnaire)
     for c in {before, after}
 }
-blocked = [c for c, v in views.items() if not v.visible]
-if before == after or blocked:
-    st.info(
-        "Choose two different sessions, each with at least k responses."
-        if not blocked
-        else f"{', '.join(blocked)} has fewer than k responses, so it is not shown."
-    )
+if before == after:
+    st.info("Choose two different sessions to compare.")
     st.stop()
-comparison = trends.compare_frames(views[before].summary, views[after].summary, questionnaire)
-st.plotly_chart(charts.comparison_radar(comparison, before, after, "Two sessions compared"))
-st.plotly_chart(charts.change_dumbbell(comparison, before, after, "Group alignment: what changed"))
+try:
+    compared = chartsets.sessions_compared(
+        (workshops.find(before), views[before]),
+        (workshops.find(after), views[after]),
+        questionnaire,
+    )
+except chartsets.ChartSetError as exc:
+    st.info(str(exc))
+    st.stop()
+for item in compared.charts:
+    ui.chart(item, compared)

@@ -1,24 +1,28 @@
 """Streamlit helpers shared by the pages: cached loading, the data source, the sidebar.
 
-The only module of the package that imports Streamlit. Loads are cached on the file's identity
-(path, size, mtime), so a new save is seen at once; writers also clear the cache explicitly.
+The only module of the package that imports Streamlit. Loads are cached on the identity
+of the file and its commit mark, so a new save is seen at once; writers also clear the cache.
 """
 
 from __future__ import annotations
 
+import functools
+import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from alignment import config
-from alignment.export import download_name
+from alignment import config, images
+from alignment.chartsets import Chart, ChartSet
+from alignment.export import csv_bytes
 from alignment.questionnaire import Item, LoadedQuestionnaire, Questionnaire, Scale, load_catalog
 from alignment.results import INDICES, Headline
-from alignment.scoring import QUADRANT_LABELS, Scores, score_responses
+from alignment.scoring import Scores, score_responses
 from alignment.store import (
     LoadedResponses,
     StoreError,
@@ -205,19 +209,87 @@ def when(timestamp: pd.Timestamp) -> str:
     return f"{timestamp:%d %b %Y, %H:%M} UTC"
 
 
-def chart(fig: go.Figure, data: pd.DataFrame, *, who: str, day: pd.Timestamp, name: str) -> None:
-    """A chart whose modebar saves a 2x PNG named after whose, when and what, with its data."""
+def chart(item: Chart, group: ChartSet) -> None:
+    """A chart with its downloads (PNG 2x, SVG, PDF, offline HTML, its data as CSV).
+
+    Files are made only when a button is pressed (deferred data), so drawing the page costs
+    nothing extra; image formats are offered only where Chromium is available.
+    """
+    name = group.file_name(item.name)
     config_ = {
         "displaylogo": False,
-        "toImageButtonOptions": {
-            "format": "png",
-            "filename": download_name(who, day, name),
-            "scale": 2,
-        },
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
     }
-    st.plotly_chart(fig, config=config_, key=f"chart_{name}")
+    st.plotly_chart(item.figure, config=config_, key=f"chart_{group.view}_{item.name}")
+    formats = ["html"] if images.static_export_problem() else [*images.STATIC_FORMATS, "html"]
+    columns = st.columns(len(formats) + 1, gap="small", width=110 * (len(formats) + 1))
+    for column, file_format in zip(columns, formats, strict=False):
+        download(
+            column,
+            file_format.upper(),
+            functools.partial(images.chart_bytes, item.figure, file_format),
+            f"{name}.{file_format}",
+            key=f"download_{group.view}_{item.name}_{file_format}",
+            help=_FORMAT_HELP[file_format],
+        )
+    download(
+        columns[-1],
+        "CSV",
+        functools.partial(csv_bytes, item.data),
+        f"{name}.csv",
+        key=f"download_{group.view}_{item.name}_csv",
+        help="The data behind this chart, for a spreadsheet.",
+    )
     with st.expander("Data behind this chart"):
-        st.dataframe(data, hide_index=True)
+        st.dataframe(item.data, hide_index=True)
+
+
+_FORMAT_HELP = {
+    "png": "A picture at twice screen size, for slides and documents.",
+    "svg": "A vector picture that stays sharp at any size.",
+    "pdf": "A one-page PDF of this chart.",
+    "html": "An interactive page that works offline in any browser.",
+}
+
+
+def download(
+    place: DeltaGenerator,
+    label: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    *,
+    key: str,
+    help: str,
+    icon: str = ":material/download:",
+) -> None:
+    """A download whose file is made only when pressed, without rerunning the page."""
+    place.download_button(
+        label,
+        data=make,
+        file_name=file_name,
+        mime=mimetypes.guess_type(file_name)[0] or "application/octet-stream",
+        on_click="ignore",
+        icon=icon,
+        key=key,
+        help=help,
+    )
+
+
+def chart_pack_button(group: ChartSet) -> None:
+    """Every chart of the view in one ZIP (PNG, SVG and the data as CSV)."""
+    problem = images.static_export_problem()
+    if problem:
+        st.caption(problem)
+        return
+    download(
+        st,
+        "Download all charts (ZIP)",
+        functools.partial(images.chart_pack, group),
+        f"{group.file_name(group.view + '-charts')}.zip",
+        key=f"download_{group.view}_pack",
+        help="Every chart of this page as PNG and SVG, with the data behind each as CSV.",
+        icon=":material/folder_zip:",
+    )
 
 
 def minutes_to_answer(questionnaire: Questionnaire) -> int:
@@ -289,13 +361,6 @@ def headline_metrics(top: Headline) -> None:
         st.caption(f"Based on all {top.strategy_total} strategies · {when(top.submitted_at)}")
 
 
-def strategy_table(strategies: pd.DataFrame) -> pd.DataFrame:
-    """Per-strategy scores as people read them: names, rounded numbers, quadrant in words."""
-    table = strategies[["strategy_name", "purpose", "performance", "gap", "alignment"]].round(1)
-    table["quadrant"] = strategies["quadrant"].map(QUADRANT_LABELS)
-    return table.rename(columns={"strategy_name": "strategy"})
-
-
 def questionnaires_used(
     frame: pd.DataFrame, respondent: str, available: dict[str, Questionnaire]
 ) -> dict[str, int]:
@@ -307,28 +372,6 @@ def questionnaires_used(
         .sort_values(ascending=False)
     )
     return {qid: int(n) for qid, n in counts.items() if qid in available}
-
-
-def short_date(overall: pd.DataFrame, response_id: str) -> str:
-    stamp = overall.loc[overall["response_id"] == response_id, "submitted_at"].iloc[0]
-    return f"{stamp:%d %b %Y}"
-
-
-def index_table(overall: pd.DataFrame) -> pd.DataFrame:
-    table = overall[["submitted_at", *INDICES]].copy()
-    table[list(INDICES)] = table[list(INDICES)].round(1)
-    return table.rename(columns={"submitted_at": "submitted (UTC)"})
-
-
-def matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
-    table = matrix.round(0).copy()
-    table.columns = [f"{c:%Y-%m-%d}" for c in table.columns]
-    return table.reset_index(names="strategy")
-
-
-def change_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    columns = ["strategy_name", "alignment_before", "alignment_after", "alignment_change"]
-    return comparison[columns].round(1).rename(columns={"strategy_name": "strategy"})
 
 
 def answer_notes(response_rows: pd.DataFrame, questionnaire: Questionnaire) -> list[str]:

@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from alignment import charts, config, theme
+from alignment.chartsets import ChartSet, group_summary, session_charts
 from alignment.questionnaire import Questionnaire
-from alignment.results import with_names
-from alignment.scoring import classify_quadrants, score_responses
+from alignment.scoring import score_responses
 from alignment.store import read_since
-from alignment.ui import plain
+from alignment.ui import chart as ui_chart
+from alignment.ui import chart_pack_button, plain
 from alignment.workshop import (
     GroupView,
     Session,
@@ -55,36 +56,7 @@ def live_rows(responses: Path, code: str) -> pd.DataFrame:
 
 
 def group_of(rows: pd.DataFrame, session: Session, questionnaire: Questionnaire) -> GroupView:
-    scores = score_responses(rows, questionnaire)
-    return group_view(with_names(scores.strategies, questionnaire), session)
-
-
-def group_summary(view: GroupView, questionnaire: Questionnaire) -> pd.DataFrame:
-    summary = with_names(view.summary, questionnaire)
-    summary["quadrant"] = classify_quadrants(
-        summary["purpose"], summary["performance"], questionnaire.threshold
-    )
-    return summary
-
-
-def group_figures(
-    view: GroupView, questionnaire: Questionnaire, *, presenting: bool = False
-) -> dict[str, object]:
-    """Every group chart by name; only ever called for a view at or above k."""
-    summary = group_summary(view, questionnaire)
-    spread = with_names(view.spread, questionnaire)
-    return {
-        "group-radar": charts.radar_chart(
-            summary, title="The group: purpose and performance per strategy (means)"
-        ),
-        "group-spread": charts.spread_chart(spread),
-        "group-quadrants": charts.quadrant_chart(
-            summary,
-            questionnaire.threshold,
-            title="Where the group stands (means)",
-            key=not presenting,
-        ),
-    }
+    return group_view(score_responses(rows, questionnaire).strategies, session)
 
 
 def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool = False) -> None:
@@ -128,8 +100,15 @@ class Live:
 
     session: Session
     rows: pd.DataFrame
+    strategies: pd.DataFrame  # per-strategy scores of the session's responses
     view: GroupView
     questionnaire: Questionnaire
+
+    def charts(self, *, presenting: bool = False) -> ChartSet:
+        """The group charts; only call when `waiting_message` is None (at or above k)."""
+        return session_charts(
+            self.strategies, self.session, self.questionnaire, presenting=presenting
+        )
 
 
 def live(draw: Callable[..., None]) -> Callable[..., None]:
@@ -149,7 +128,9 @@ def live(draw: Callable[..., None]) -> Callable[..., None]:
             st.error(f"The session {code} no longer exists.")
             return
         rows = live_rows(responses, code)
-        draw(Live(session, rows, group_of(rows, session, questionnaire), questionnaire), **options)
+        strategies = score_responses(rows, questionnaire).strategies
+        view = group_view(strategies, session)
+        draw(Live(session, rows, strategies, view, questionnaire), **options)
 
     return panel
 
@@ -176,8 +157,10 @@ def live_panel(now: Live) -> None:
             "The group's results appear here once there are enough responses and you reveal them."
         )
         return
-    for name, figure in group_figures(now.view, now.questionnaire).items():
-        st.plotly_chart(figure, key=f"live_{name}", config={"displaylogo": False})
+    group = now.charts()
+    for chart in group.charts:
+        ui_chart(chart, group)
+    chart_pack_button(group)
     st.subheader("The group's largest gaps")
     show_top_gaps(now.view, now.questionnaire)
 
@@ -196,9 +179,9 @@ def presented_slide(now: Live, *, slide: str) -> None:
         st.markdown("# The group's largest gaps")
         show_top_gaps(view, questionnaire, large=True)
         return
+    group = now.charts(presenting=True)
     figure = theme.presentation_style(
-        group_figures(view, questionnaire, presenting=True)[slide],
-        dark=st.context.theme.type == "dark",
+        group.chart(slide).figure, dark=st.context.theme.type == "dark"
     )
     if slide != "group-quadrants":
         st.plotly_chart(figure, key=f"present_{slide}", config={"displaylogo": False})

@@ -1,0 +1,122 @@
+"""Chart files: PNG, SVG and PDF drawn by kaleido in Chromium, and HTML that works offline.
+
+One kaleido server (one Chromium) is kept open per process and shared: starting a browser per
+chart costs about two seconds, a warm server about a tenth of that. MathJax is off, because
+kaleido would fetch it from the internet and our charts have no formulas.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import threading
+import zipfile
+from pathlib import Path
+
+import kaleido
+import plotly.graph_objects as go
+
+from alignment.chartsets import ChartSet
+from alignment.export import csv_bytes
+from alignment.theme import export_style
+
+STATIC_FORMATS = ("png", "svg", "pdf")
+EXPORT_WIDTH = 1100  # px: wide enough for the radar's labels, a slide's proportions
+PNG_SCALE = 2  # sharp on slides and high-density screens
+EXPORT_TIMEOUT_SECONDS = 30
+_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+class ExportUnavailable(RuntimeError):
+    """A chart image cannot be made here; the message says why, for people."""
+
+
+def browser_path() -> str | None:
+    """The Chromium kaleido will use: `BROWSER_PATH` when set, else one on the PATH."""
+    chosen = os.environ.get("BROWSER_PATH")
+    if chosen:
+        return chosen if Path(chosen).exists() else None
+    return next((found for name in _BROWSER_NAMES if (found := shutil.which(name))), None)
+
+
+def static_export_problem() -> str | None:
+    """Why PNG, SVG and PDF cannot be made here, or None when they can."""
+    if browser_path() is not None:
+        return None
+    chosen = os.environ.get("BROWSER_PATH")
+    where = (
+        f"BROWSER_PATH points to {chosen}, which does not exist"
+        if chosen
+        else ("no Chromium was found on this computer")
+    )
+    return (
+        f"Chart images (PNG, SVG, PDF) and PDF reports need Chromium, and {where}. Install it "
+        "(Debian: apt-get install chromium) or set BROWSER_PATH. Interactive HTML and data "
+        "downloads work without it."
+    )
+
+
+class _Renderer:
+    """The process's kaleido server, started on first use and restarted after a failure.
+
+    kaleido's sync server answers through one shared queue, so concurrent callers (Streamlit
+    runs each visitor and each deferred download in its own thread) must take turns.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def render(self, figure: go.Figure, options: dict[str, object]) -> bytes:
+        problem = static_export_problem()
+        if problem:
+            raise ExportUnavailable(problem)
+        with self._lock:
+            kaleido.start_sync_server(
+                mathjax=False, timeout=EXPORT_TIMEOUT_SECONDS, silence_warnings=True
+            )
+            try:
+                return kaleido.calc_fig_sync(figure, opts=options)
+            except Exception as exc:
+                kaleido.stop_sync_server(silence_warnings=True)  # the next call starts afresh
+                raise ExportUnavailable(
+                    f"The chart could not be drawn as {str(options['format']).upper()}: {exc}"
+                ) from exc
+
+
+_renderer = _Renderer()
+
+
+def export_options(figure: go.Figure, file_format: str) -> dict[str, object]:
+    return {
+        "format": file_format,
+        "width": EXPORT_WIDTH,
+        "height": figure.layout.height or 500,
+        "scale": PNG_SCALE if file_format == "png" else 1,
+    }
+
+
+def chart_bytes(figure: go.Figure, file_format: str) -> bytes:
+    """The chart as a file people keep: light, self-contained, the same size every time."""
+    styled = export_style(figure)
+    if file_format == "html":
+        return styled.to_html(
+            include_plotlyjs=True, full_html=True, config={"displaylogo": False}
+        ).encode("utf-8")
+    if file_format not in STATIC_FORMATS:
+        raise ValueError(f"unknown chart format: {file_format}")
+    return _renderer.render(styled, export_options(styled, file_format))
+
+
+def chart_pack(charts: ChartSet) -> bytes:
+    """One ZIP with every chart of a view as PNG and SVG, and the data behind each as CSV."""
+    buffer = io.BytesIO()
+    folder = charts.file_name(charts.view)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+        for chart in charts.charts:
+            for file_format in ("png", "svg"):
+                pack.writestr(
+                    f"{folder}/{chart.name}.{file_format}", chart_bytes(chart.figure, file_format)
+                )
+            pack.writestr(f"{folder}/{chart.name}.csv", csv_bytes(chart.data))
+    return buffer.getvalue()
