@@ -20,6 +20,7 @@ results = st.Page("views/results.py", title="Results", icon=":material/insights:
 trends = st.Page("views/trends.py", title="Trends", icon=":material/timeline:")
 workshop = st.Page("views/workshop.py", title="Workshop", icon=":material/groups:")
 present = st.Page("views/present.py", title="Present", icon=":material/slideshow:")
+data = st.Page("views/data.py", title="Data", icon=":material/database:")
 signin = st.Page("views/signin.py", title="Facilitator sign-in", icon=":material/lock:")
 
 role = access.role()
@@ -29,7 +30,7 @@ if role == access.PARTICIPANT:
 elif role == access.GUEST:
     pages = [home, assess, results, signin]
 else:
-    pages = [home, assess, results, trends, workshop, present]
+    pages = [home, assess, results, trends, workshop, present, data]
     if access.facilitator_passcode():
         pages.append(signin)
 sidebar(role)

@@ -165,7 +165,8 @@ def test_participant_joins_answers_anonymously_and_sees_only_their_own_result():
     at = participant(code)
     # Only Assess and Results are registered for a participant: AppTest refuses to switch to
     # any other page (a real browser would land on the default page instead).
-    for page in ("views/workshop.py", "views/trends.py", "views/present.py", "views/home.py"):
+    pages = ("views/workshop.py", "views/trends.py", "views/present.py", "views/data.py")
+    for page in (*pages, "views/home.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
     assert "Assessment" in titles(at)  # the default page
@@ -365,9 +366,9 @@ def test_passcode_gates_the_facilitator_pages(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ALIGNMENT_FACILITATOR_PASSCODE", PASSCODE)
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
-    # A guest's navigation does not register Trends, Workshop or Present: AppTest refuses the
-    # switch (in a browser the URL would fall back to the default page).
-    for page in ("views/workshop.py", "views/trends.py", "views/present.py"):
+    # A guest's navigation does not register Trends, Workshop, Present or Data: AppTest refuses
+    # the switch (in a browser the URL would fall back to the default page).
+    for page in ("views/workshop.py", "views/trends.py", "views/present.py", "views/data.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
     assert WORKSHOP_TITLE not in titles(at)
@@ -389,6 +390,8 @@ def test_passcode_gates_the_facilitator_pages(monkeypatch: pytest.MonkeyPatch):
     assert WORKSHOP_TITLE in titles(at)
     at.switch_page("views/trends.py").run()
     assert not at.exception
+    at.switch_page("views/data.py").run()
+    assert not at.exception
 
     # Signing out locks the pages again.
     press(at, "Sign out")
@@ -400,7 +403,7 @@ def test_participant_never_gets_the_workshop_page(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("ALIGNMENT_FACILITATOR_PASSCODE", PASSCODE)
     code = new_session()
     at = participant(code)
-    for page in ("views/workshop.py", "views/trends.py", "views/signin.py"):
+    for page in ("views/workshop.py", "views/trends.py", "views/data.py", "views/signin.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
     assert WORKSHOP_TITLE not in titles(at)
