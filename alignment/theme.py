@@ -71,6 +71,7 @@ def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
         paper_bgcolor="white",
         plot_bgcolor="white",
         font={"color": "#1B1F24", "size": round(14 * scale_text)},
+        title_x=0.015,  # on screen the page gives the margin; a file needs its own
     )
     return styled
 
