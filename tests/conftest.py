@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,3 +16,15 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data.mkdir()
     monkeypatch.setenv("ALIGNMENT_DATA_DIR", str(data))
     return data
+
+
+@pytest.fixture(scope="session")
+def chart_renderer() -> None:
+    """Chart images and reports need Chromium: under CI=true its absence fails, else skips."""
+    from alignment import images
+
+    problem = images.static_export_problem()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)

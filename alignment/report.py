@@ -1,0 +1,555 @@
+"""Printable reports: one PDF for a response or a workshop session, printed by Chromium.
+
+A report is a self-contained HTML document (charts inlined as SVG, so they stay sharp in print;
+no scripts, fonts or images fetched from anywhere) that headless Chromium prints to PDF. Every
+piece of text from data or questionnaires is escaped before it goes into the document.
+
+A session report obeys the k threshold like the screen does: below k there is no report, and at
+or above k it holds only counts, group means, the five-number spread and the top gaps.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from alignment import chartsets, images
+from alignment.chartsets import Chart, ChartSet
+from alignment.questionnaire import Questionnaire
+from alignment.results import INDICES, Headline, focus_next, headline, reflections_of, with_names
+from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS, Scores
+from alignment.workshop import Session, group_view, top_gaps
+
+PRINT_TIMEOUT_SECONDS = 60
+PRODUCT = "Purpose–Performance Alignment"
+# Charts are drawn 1100 px wide and printed about 690 px wide: 19 px in the chart is ~9 pt.
+CHART_TEXT_PX = 19
+CHART_TEXT_SCALE = CHART_TEXT_PX / 13  # the charts' own annotation and label size is 13 px
+RADAR_PRINT_HEIGHT = 680
+BOX_ROW_PX = 36
+KEY_DROP_PX = 26
+
+
+@dataclass(frozen=True)
+class Paper:
+    label: str  # for people: "A4"
+    css_size: str  # the CSS @page size keyword
+
+
+PAPER_SIZES = {"a4": Paper("A4", "A4"), "letter": Paper("US Letter", "letter")}
+
+
+def report_problem() -> str | None:
+    """Why PDF reports cannot be made here (no Chromium), or None when they can."""
+    return images.static_export_problem()
+
+
+# ---------------------------------------------------------------------------------------------
+# The two reports
+
+
+def response_report(
+    scores: Scores,
+    frame: pd.DataFrame,
+    response_id: str,
+    questionnaire: Questionnaire,
+    *,
+    paper: str = "a4",
+    generated_at: datetime | None = None,
+) -> bytes:
+    """One response as a PDF: headline with change since last time, charts, focus, reflections.
+
+    `frame` is the long responses table (for the reflections); `scores` its scores for
+    `questionnaire` (for the headline and charts). Raises ChartSetError for an unknown response
+    and images.ExportUnavailable when Chromium cannot print.
+    """
+    page = _paper(paper)
+    document = response_document(
+        scores, frame, response_id, questionnaire, paper=page, generated_at=generated_at
+    )
+    return print_pdf(document)
+
+
+def session_report(
+    strategy_scores: pd.DataFrame,
+    session: Session,
+    questionnaire: Questionnaire,
+    *,
+    paper: str = "a4",
+    generated_at: datetime | None = None,
+) -> bytes:
+    """A workshop session's group results as a PDF; below k it raises ChartSetError.
+
+    `strategy_scores` are the per-strategy scores of this session's responses only. The report
+    never names anyone and never shows one person's score or reflection.
+    """
+    page = _paper(paper)
+    document = session_document(
+        strategy_scores, session, questionnaire, paper=page, generated_at=generated_at
+    )
+    return print_pdf(document)
+
+
+def response_document(
+    scores: Scores,
+    frame: pd.DataFrame,
+    response_id: str,
+    questionnaire: Questionnaire,
+    *,
+    paper: Paper = PAPER_SIZES["a4"],
+    generated_at: datetime | None = None,
+) -> str:
+    """The HTML the response report is printed from."""
+    view = chartsets.response_charts(scores, response_id, questionnaire)
+    response = scores.for_response(response_id)
+    row = response.overall.iloc[0]
+    top = headline(scores.overall, response_id, len(questionnaire.strategies))
+    strategies = with_names(response.strategies, questionnaire)
+    generated_at = generated_at or datetime.now(UTC)
+    numbers = [
+        (f"{name.capitalize()} index", top.values[name], _change(top, name)) for name in INDICES
+    ]
+    counted = top.counts["alignment"]
+    basis = (
+        f"Based on all {top.strategy_total} strategies."
+        if min(top.counts.values()) >= top.strategy_total
+        else f"Based on {counted} of {top.strategy_total} strategies: the others have no answers "
+        "on one or both dimensions, so their scores are missing (not zero)."
+    )
+    answered_version = _version(row.get("questionnaire_version"))
+    version = f"version {answered_version or questionnaire.version}"
+    if answered_version and answered_version != questionnaire.version:
+        version += f" (scored with version {questionnaire.version})"
+    body = [
+        _header(
+            f"Purpose–Performance results — {row['respondent']}",
+            [
+                ("Response", _day(row["submitted_at"])),
+                ("Questionnaire", f"{questionnaire.title}, {version}"),
+                ("Generated", _stamp(generated_at)),
+            ],
+        ),
+        _headline_block(numbers, basis),
+        *_chart_blocks(view.charts),
+        _focus_block(strategies, questionnaire),
+        _reflections_block(reflections_of(frame, response_id, questionnaire)),
+    ]
+    return _document(f"Results — {row['respondent']}", body, paper, generated_at)
+
+
+def session_document(
+    strategy_scores: pd.DataFrame,
+    session: Session,
+    questionnaire: Questionnaire,
+    *,
+    paper: Paper = PAPER_SIZES["a4"],
+    generated_at: datetime | None = None,
+) -> str:
+    """The HTML the session report is printed from; ChartSetError below k."""
+    view = chartsets.session_charts(strategy_scores, session, questionnaire)
+    generated_at = generated_at or datetime.now(UTC)
+    count = int(strategy_scores["response_id"].nunique())
+    summary = chartsets.group_summary(group_view(strategy_scores, session), questionnaire)
+    versions = sorted(
+        {int(v) for v in strategy_scores.get("questionnaire_version", pd.Series()).dropna()}
+    )
+    version = f"version {questionnaire.version}"
+    if versions and versions != [questionnaire.version]:
+        answered = ", ".join(str(v) for v in versions)
+        version += f" (answers given to version {answered})"
+    numbers = [
+        (f"Group {name}", float(summary[name].mean()), "mean over strategies") for name in INDICES
+    ]
+    basis = (
+        f"{count} responses. Group results are shown from k = {session.min_group} responses; "
+        "this report holds only counts, group means and the spread, never anyone's own answers."
+    )
+    body = [
+        _header(
+            f"Workshop results — {session.title}",
+            [
+                ("Session", f"{session.code} · {_session_day(session, view)}"),
+                ("Questionnaire", f"{questionnaire.title}, {version}"),
+                ("Responses", f"{count} (k = {session.min_group})"),
+                ("Generated", _stamp(generated_at)),
+            ],
+        ),
+        _headline_block(numbers, basis),
+        *_chart_blocks(view.charts),
+        _gaps_block(top_gaps(summary, questionnaire)),
+    ]
+    return _document(f"Workshop results — {session.title}", body, paper, generated_at)
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing
+
+
+def print_pdf(document: str) -> bytes:
+    """Print an HTML document to PDF with headless Chromium in a throw-away profile."""
+    browser = images.browser_path()
+    if browser is None:
+        raise images.ExportUnavailable(report_problem() or "No Chromium was found.")
+    with tempfile.TemporaryDirectory(
+        prefix="alignment-report-", ignore_cleanup_errors=True
+    ) as folder:
+        page = Path(folder) / "report.html"
+        out = Path(folder) / "report.pdf"
+        page.write_text(document, encoding="utf-8")
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+            # Nothing in a report comes from a network; any name lookup fails at once.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its helpers share the group, so a timeout ends them all
+        )
+        try:
+            _, errors = process.communicate(timeout=PRINT_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise images.ExportUnavailable(
+                f"Chromium did not finish printing the report within {PRINT_TIMEOUT_SECONDS} "
+                "seconds; please try again."
+            ) from None
+        data = out.read_bytes() if out.exists() else b""
+    if process.returncode != 0 or not data.startswith(b"%PDF-"):
+        detail = _last_error_line(errors.decode("utf-8", "replace"))
+        raise images.ExportUnavailable(
+            f"Chromium ({browser}) could not print the report (exit code "
+            f"{process.returncode}){': ' + detail if detail else ''}."
+        )
+    return data
+
+
+def _last_error_line(errors: str) -> str:
+    # Chromium logs harmless D-Bus complaints in containers; the useful line is another one.
+    lines = [line for line in errors.splitlines() if line.strip() and "dbus" not in line.lower()]
+    return lines[-1].strip()[:300] if lines else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts for print
+
+
+def print_figure(figure: go.Figure) -> go.Figure:
+    """The chart restyled for paper: no inner title (the report heads it), ~9 pt text."""
+    styled = go.Figure(figure)
+    text = {"size": CHART_TEXT_PX}
+    styled.update_layout(title={"text": ""}, legend={"font": text})
+    styled.update_xaxes(tickfont=text, title_font=text)
+    styled.update_yaxes(tickfont=text, title_font=text)
+    styled.update_polars(angularaxis_tickfont=text, radialaxis_tickfont={"size": 15})
+    for annotation in styled.layout.annotations:
+        size = annotation.font.size or 13
+        annotation.font.size = round(size * CHART_TEXT_SCALE)
+    styled.update_traces(textfont_size=CHART_TEXT_PX, selector={"type": "bar"})
+    for trace in styled.select_traces({"type": "scatter"}):
+        trace.textfont.size = CHART_TEXT_PX
+        sizes = trace.marker.size
+        if isinstance(sizes, (tuple, list)):  # numbered markers grow with their number
+            trace.marker.size = [size * CHART_TEXT_SCALE for size in sizes]
+    shown = [trace for trace in styled.data if trace.showlegend is not False]
+    legend_on_top = len(shown) > 1 and (styled.layout.legend.y or 0) >= 1
+    top = 48 if legend_on_top else 20
+    bottom = (styled.layout.margin.b or 24) + 8
+    height = styled.layout.height or 500
+    if any(trace.type == "scatterpolar" for trace in styled.data):
+        # Paper is taller than a slide: a larger radar fills the page's width better.
+        height, bottom = max(height, RADAR_PRINT_HEIGHT), 64
+        styled.update_layout(legend={"y": -0.07})
+    if any(trace.type == "box" for trace in styled.data):
+        rows = max(len(trace.y or ()) for trace in styled.data)
+        height = min(height, BOX_ROW_PX * rows + 110)
+    key = [a for a in styled.layout.annotations if a.yref == "paper" and (a.y or 0) < 0]
+    if key:  # the quadrant key: move it clear of the larger axis title
+        height, bottom = height + KEY_DROP_PX, bottom + KEY_DROP_PX
+        for annotation in key:
+            annotation.y -= KEY_DROP_PX / (height - top - bottom)
+    styled.update_layout(height=height, margin={"t": top, "b": bottom})
+    return styled
+
+
+def inline_svg(svg: str, key: str = "chart") -> str:
+    """A drawn SVG made to scale to the page width inline, with ids of its own."""
+    svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    # Width and height would pin the chart to 1100 px; the viewBox keeps its proportions.
+    opening = re.match(r"<svg\b[^>]*>", svg)
+    if opening is None:
+        raise images.ExportUnavailable("The chart could not be drawn as SVG.")
+    tag = opening.group(0)
+    width = re.search(r'\swidth="([\d.]+)"', tag)
+    height = re.search(r'\sheight="([\d.]+)"', tag)
+    if "viewBox" not in tag and width and height:
+        tag = tag.replace("<svg", f'<svg viewBox="0 0 {width.group(1)} {height.group(1)}"', 1)
+    tag = re.sub(r'\s(width|height)="[^"]*"', "", tag)
+    tag = tag.replace("<svg", '<svg preserveAspectRatio="xMidYMid meet"', 1)
+    svg = tag + svg[opening.end() :]
+    return _unique_ids(svg, f"{key}-")
+
+
+def _unique_ids(svg: str, prefix: str) -> str:
+    """Plotly names clip paths with a random id per chart; a prefix per chart rules out clashes."""
+    ids = set(re.findall(r'\sid="([^"]+)"', svg))
+    if not ids:
+        return svg
+    pattern = re.compile(
+        r'(\sid="|url\(#|url\(&quot;#|url\("#|href="#)(' + "|".join(map(re.escape, ids)) + r")"
+    )
+    return pattern.sub(lambda m: m.group(1) + prefix + m.group(2), svg)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML pieces (every text from data goes through `_e`)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _paper(name: str) -> Paper:
+    try:
+        return PAPER_SIZES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown paper size '{name}'; choose one of: {', '.join(PAPER_SIZES)}"
+        ) from None
+
+
+def _day(value: object) -> str:
+    return f"{pd.Timestamp(value):%d %B %Y}"  # type: ignore[arg-type]
+
+
+def _change(top: Headline, name: str) -> str:
+    if top.previous_at is None:
+        return "first check-in"
+    change = top.changes[name]
+    return "no earlier score" if change is None else f"{change:+.1f} since {_day(top.previous_at)}"
+
+
+def _stamp(generated_at: datetime | None) -> str:
+    moment = pd.Timestamp(generated_at or datetime.now(UTC))
+    if moment.tzinfo is None:
+        return f"{moment:%d %B %Y, %H:%M}"
+    return f"{moment.tz_convert('UTC'):%d %B %Y, %H:%M} UTC"
+
+
+def _version(value: object) -> int | None:
+    try:
+        return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _session_day(session: Session, view: ChartSet) -> str:
+    if session.created_at:
+        try:
+            return _day(session.created_at)
+        except ValueError:
+            pass
+    return _day(view.day)
+
+
+def _header(title: str, facts: list[tuple[str, str]]) -> str:
+    rows = "".join(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>" for label, value in facts)
+    return (
+        f'<header><p class="product">{_e(PRODUCT)}</p><h1>{_e(title)}</h1>'
+        f'<dl class="facts">{rows}</dl></header>'
+    )
+
+
+def _headline_block(numbers: list[tuple[str, float, str]], basis: str) -> str:
+    cards = "".join(
+        f'<div class="number"><div class="label">{_e(label)}</div>'
+        f'<div class="value">{"—" if _missing(value) else f"{value:.0f}"}</div>'
+        f'<div class="change">{_e(change)}</div></div>'
+        for label, value, change in numbers
+    )
+    return (
+        f'<section class="headline"><div class="numbers">{cards}</div>'
+        f'<p class="basis">{_e(basis)}</p></section>'
+    )
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _chart_blocks(charts: Iterable[Chart]) -> list[str]:
+    """Each chart under its heading; all drawn in one batch (faster than one by one)."""
+    charts = list(charts)
+    drawn = images.charts_bytes([(print_figure(chart.figure), "svg") for chart in charts])
+    return [
+        f'<section class="chart"><h2>{_e(_plain(chart.figure.layout.title.text or ""))}</h2>'
+        f'<div class="figure">{inline_svg(svg.decode("utf-8"), chart.name)}</div></section>'
+        for chart, svg in zip(charts, drawn, strict=True)
+    ]
+
+
+def _plain(text: str) -> str:
+    """A plotly title as plain text (plotly marks up with a few tags such as <b>)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _actions(actions: Iterable[str]) -> str:
+    items = "".join(f"<li>{_e(action)}</li>" for action in actions)
+    return f'<ul class="actions">{items}</ul>' if items else ""
+
+
+def _section(css_class: str, heading: str, entries: list[str], intro: str = "") -> str:
+    """A titled list of cards; the title stays on the page of the first card."""
+    first, rest = (entries[0], entries[1:]) if entries else ("", [])
+    lead = f"<h2>{_e(heading)}</h2>{intro}{first}"
+    return f'<section class="{css_class}"><div class="keep">{lead}</div>{"".join(rest)}</section>'
+
+
+def _focus_block(strategies: pd.DataFrame, questionnaire: Questionnaire) -> str:
+    focus = focus_next(strategies, questionnaire)
+    cards = [
+        f'<article class="card"><h3>{_e(item.strategy.name)}</h3>'
+        f'<p class="quadrant">{_e(QUADRANT_LABELS.get(item.quadrant or "", "Not scored"))}'
+        f"{': ' + _e(QUADRANT_MEANINGS[item.quadrant]) if item.quadrant else ''}</p>"
+        f"<p>{_e(item.reason)}</p>{_actions(item.strategy.actions)}</article>"
+        for item in focus
+    ] or ['<p class="note">No strategy has both a purpose and a performance score yet.</p>']
+    return _section("focus", "Focus next", cards)
+
+
+def _reflections_block(written: list[tuple[str, str]]) -> str:
+    if not written:
+        return ""
+    entries = [
+        f'<div class="reflection"><h3>{_e(prompt)}</h3><p class="written">{_e(text)}</p></div>'
+        for prompt, text in written
+    ]
+    return _section("reflections", "Your reflections", entries)
+
+
+def _gaps_block(gaps: pd.DataFrame) -> str:
+    shown = gaps[gaps["gap"] < 0]
+    cards = [
+        f'<article class="card"><h3>{_e(row["strategy_name"])}</h3>'
+        f"<p>Valued at <strong>{row['purpose']:.0f}</strong>, lived at "
+        f"<strong>{row['performance']:.0f}</strong> on average: a gap of "
+        f"{abs(row['gap']):.0f} points ({int(row['answered'])} answered).</p>"
+        f"{_actions(row['actions'])}</article>"
+        for _, row in shown.iterrows()
+    ] or [
+        '<p class="note">No strategy has a group intent gap: on average, what people do keeps '
+        "up with what they value.</p>"
+    ]
+    intro = (
+        '<p class="note">Where the group, on average, values a strategy more than it acts on '
+        "it, with next steps to discuss.</p>"
+    )
+    return _section("focus", "Top gaps", cards, intro)
+
+
+def _document(title: str, body: list[str], paper: Paper, generated_at: datetime | None) -> str:
+    footer = f"{PRODUCT} · generated {_stamp(generated_at)}"
+    # The footer goes into a CSS string: it holds only our own words and a date, never data.
+    css = _STYLE.replace("@@SIZE@@", paper.css_size).replace("@@FOOTER@@", footer)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        # Nothing may be fetched or run: the report is complete as it stands.
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>{_e(title)}</title><style>{css}</style></head>"
+        f"<body>{''.join(body)}</body></html>"
+    )
+
+
+_STYLE = """
+@page {
+  size: @@SIZE@@;
+  margin: 16mm 14mm 18mm;
+  @bottom-left { content: "@@FOOTER@@"; font: 7.5pt Helvetica, Arial, sans-serif; color: #6b7280; }
+  @bottom-right {
+    content: "Page " counter(page) " of " counter(pages);
+    font: 7.5pt Helvetica, Arial, sans-serif; color: #6b7280;
+  }
+}
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body {
+  margin: 0; color: #1b1f24; font-size: 10.5pt; line-height: 1.4;
+  font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "Segoe UI", Roboto,
+    system-ui, sans-serif;
+}
+h1, h2, h3 { line-height: 1.2; break-after: avoid; }
+h1 { font-size: 19pt; margin: 0 0 3mm; }
+h2 { font-size: 13pt; margin: 0 0 2.5mm; }
+h3 { font-size: 11pt; margin: 0 0 1.5mm; }
+p { margin: 0 0 2mm; }
+header { border-bottom: 2px solid #0072B2; padding-bottom: 3mm; margin-bottom: 5mm; }
+.product {
+  margin: 0 0 1mm; color: #0072B2; font-size: 8.5pt; font-weight: 600;
+  letter-spacing: 0.06em; text-transform: uppercase;
+}
+.facts { display: flex; flex-wrap: wrap; gap: 1mm 8mm; margin: 0; font-size: 9.5pt; }
+.facts div { display: flex; gap: 2mm; }
+.facts dt { color: #6b7280; }
+.facts dd { margin: 0; font-weight: 600; }
+.headline { break-inside: avoid; margin-bottom: 6mm; }
+.numbers { display: flex; gap: 4mm; margin-bottom: 2mm; }
+.number {
+  flex: 1; border: 1px solid #d0d5dd; border-radius: 2mm; padding: 3mm 4mm;
+}
+.number .label { font-size: 9pt; color: #4b5563; }
+.number .value { font-size: 24pt; font-weight: 700; line-height: 1.1; }
+.number .change { font-size: 9pt; color: #4b5563; }
+.number:nth-child(1) { border-top: 3px solid #0072B2; }
+.number:nth-child(2) { border-top: 3px solid #E69F00; }
+.number:nth-child(3) { border-top: 3px solid #009E73; }
+.basis, .note { font-size: 9pt; color: #4b5563; }
+.chart { break-inside: avoid; margin: 0 0 6mm; }
+.figure svg { display: block; width: 100%; height: auto; }
+.focus { margin-bottom: 6mm; }
+.keep { break-inside: avoid; }
+.card {
+  break-inside: avoid; border: 1px solid #d0d5dd; border-left: 3px solid #D55E00;
+  border-radius: 2mm; padding: 3mm 4mm; margin: 0 0 3mm;
+}
+.card .quadrant { font-size: 9pt; color: #4b5563; }
+.actions { margin: 1mm 0 0; padding-left: 5mm; }
+.actions li { margin-bottom: 1mm; }
+.reflection { break-inside: avoid; margin: 0 0 3mm; }
+.reflection h3 { font-size: 10pt; color: #4b5563; font-weight: 600; }
+.written {
+  white-space: pre-wrap; overflow-wrap: anywhere; border-left: 2px solid #d0d5dd;
+  padding-left: 3mm;
+}
+h1, h3, .card p, .facts dd { overflow-wrap: anywhere; }
+"""
