@@ -11,10 +11,26 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from alignment import chartsets, export, images, report
 from alignment.export import scores_csv
-from alignment.questionnaire import QuestionnaireError, load_questionnaire, load_questionnaire_file
+from alignment.questionnaire import (
+    Questionnaire,
+    QuestionnaireError,
+    load_questionnaire,
+    load_questionnaire_file,
+)
 from alignment.scoring import score_responses
 from alignment.store import StoreError, load_responses
+from alignment.workshop import (
+    DEFAULT_MIN_GROUP,
+    MIN_GROUP_FLOOR,
+    Session,
+    load_workshops,
+    normalise_code,
+    sessions_path,
+)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -68,6 +84,126 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ExportProblem(Exception):
+    """A clear, one-line reason the export cannot be made (exit code 1)."""
+
+
+EXPORT_FORMATS = ("png", "svg", "pdf", "html", "zip", "report", "xlsx")
+CHART_FORMATS = ("png", "svg", "pdf", "html")
+
+
+def _load(args: argparse.Namespace) -> tuple[Questionnaire, pd.DataFrame]:
+    try:
+        questionnaire = load_questionnaire(args.questionnaire)
+    except QuestionnaireError as exc:
+        raise _ExportProblem(str(exc)) from exc
+    responses_file = Path(args.responses)
+    if not responses_file.is_file():
+        raise _ExportProblem(f"{responses_file}: file not found")
+    try:
+        loaded = load_responses(responses_file)
+    except StoreError as exc:
+        raise _ExportProblem(str(exc)) from exc
+    for problem in loaded.problems:
+        print(f"note: {problem}", file=sys.stderr)
+    frame = loaded.frame[loaded.frame["questionnaire_id"] == questionnaire.id]
+    if frame.empty:
+        raise _ExportProblem(f"{responses_file} holds no responses to '{questionnaire.id}'")
+    return questionnaire, frame
+
+
+def _session(args: argparse.Namespace, questionnaire: Questionnaire) -> Session:
+    """The saved session beside the responses file, else one with the k given (default 5)."""
+    code = normalise_code(args.session)
+    try:
+        saved = load_workshops(sessions_path(Path(args.responses).parent)).find(code)
+    except StoreError as exc:
+        raise _ExportProblem(str(exc)) from exc
+    if saved is not None and args.min_group is None:
+        return saved
+    k = args.min_group or (saved.min_group if saved else DEFAULT_MIN_GROUP)
+    if k < MIN_GROUP_FLOOR:
+        raise _ExportProblem(f"--min-group must be at least {MIN_GROUP_FLOOR}, not {k}")
+    title = saved.title if saved else f"Session {code}"
+    return Session(code, title, questionnaire.id, min_group=k)
+
+
+def _selected(args: argparse.Namespace, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows the export is about: one response, one person's, or one session's."""
+    if args.response_id:
+        rows, what = frame[frame["response_id"] == args.response_id], "response"
+    elif args.respondent:
+        rows, what = frame[frame["respondent"] == args.respondent], "respondent"
+    else:
+        rows, what = frame[frame["session"] == normalise_code(args.session)], "session"
+    if rows.empty:
+        wanted = args.response_id or args.respondent or args.session
+        raise _ExportProblem(f"no {what} '{wanted}' among the responses to this questionnaire")
+    return rows
+
+
+def _view(
+    args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire
+) -> chartsets.ChartSet:
+    scores = score_responses(rows, questionnaire)
+    if args.response_id:
+        return chartsets.response_charts(scores, args.response_id, questionnaire)
+    if args.respondent:
+        return chartsets.trend_charts(scores, args.respondent, questionnaire)
+    return chartsets.session_charts(scores.strategies, _session(args, questionnaire), questionnaire)
+
+
+def _report(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
+    scores = score_responses(rows, questionnaire)
+    if args.session:
+        session = _session(args, questionnaire)
+        return report.session_report(scores.strategies, session, questionnaire, paper=args.paper)
+    # A person's report is of one response: the one named, else their latest.
+    response_id = args.response_id or scores.overall["response_id"].iloc[-1]
+    return report.response_report(scores, rows, response_id, questionnaire, paper=args.paper)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise _ExportProblem(f"{path}: cannot write ({exc.strerror})") from exc
+    print(f"wrote {path} ({len(data):,} bytes)", file=sys.stderr)
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    try:
+        if args.chart and args.format not in CHART_FORMATS:
+            raise _ExportProblem(
+                f"--chart works with {', '.join(CHART_FORMATS)}, not {args.format}"
+            )
+        questionnaire, frame = _load(args)
+        rows = _selected(args, frame)
+        if args.format == "xlsx":
+            _write(out, export.workbook_bytes(rows, questionnaire))
+        elif args.format == "report":
+            _write(out, _report(args, rows, questionnaire))
+        elif args.format == "zip":
+            _write(out, images.chart_pack(_view(args, rows, questionnaire)))
+        elif args.chart:
+            figure = _view(args, rows, questionnaire).chart(args.chart).figure
+            _write(out, images.chart_bytes(figure, args.format))
+        else:
+            view = _view(args, rows, questionnaire)
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _ExportProblem(f"{out}: cannot make this folder ({exc.strerror})") from exc
+            files = images.charts_bytes([(c.figure, args.format) for c in view.charts])
+            for chart, data in zip(view.charts, files, strict=True):
+                _write(out / f"{view.file_name(chart.name)}.{args.format}", data)
+    except (_ExportProblem, chartsets.ChartSetError, images.ExportUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m alignment", description="Purpose–Performance Alignment tools."
@@ -89,6 +225,32 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--responses", required=True, metavar="FILE.csv")
     score.add_argument("--out", metavar="FILE.csv", help="write here instead of stdout")
     score.set_defaults(run=_score)
+
+    export_command = commands.add_parser(
+        "export",
+        help="charts, chart packs, reports and workbooks",
+        description="Export the charts, a chart pack (zip), a PDF report or an Excel workbook of "
+        "one response, one respondent (their trend) or one workshop session (at or above k). "
+        "With --chart, that chart into the file --out; without it, for png/svg/pdf/html, every "
+        "chart of the view into the folder --out.",
+    )
+    export_command.add_argument("--responses", required=True, metavar="FILE.csv")
+    export_command.add_argument("--questionnaire", required=True, metavar="FILE.yaml")
+    whose = export_command.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--response-id", metavar="ID")
+    whose.add_argument("--respondent", metavar="ALIAS")
+    whose.add_argument("--session", metavar="CODE")
+    export_command.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    export_command.add_argument("--chart", metavar="NAME", help="one chart, e.g. radar")
+    export_command.add_argument("--out", required=True, metavar="PATH")
+    export_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    export_command.add_argument(
+        "--min-group",
+        type=int,
+        metavar="K",
+        help="k for --session when no saved session says (default 5, never below 3)",
+    )
+    export_command.set_defaults(run=_export)
     return parser
 
 
