@@ -6,6 +6,7 @@ whole-column pandas operation so a million answer rows score in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +86,15 @@ class Scores:
     strategies: pd.DataFrame
     overall: pd.DataFrame
     report: ScoringReport = field(default_factory=ScoringReport)
+
+    def within(self, response_ids: Iterable[str]) -> Scores:
+        """Only these responses: what a visitor may see, so nothing else counts as "previous"."""
+        keep = set(response_ids)
+        return Scores(
+            self.strategies[self.strategies["response_id"].isin(keep)].reset_index(drop=True),
+            self.overall[self.overall["response_id"].isin(keep)].reset_index(drop=True),
+            self.report,
+        )
 
     def for_response(self, response_id: str) -> Scores:
         return Scores(

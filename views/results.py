@@ -1,8 +1,11 @@
 """Results: the headline, three charts and what to focus on next, for one response."""
 
+import functools
+from datetime import date
+
 import streamlit as st
 
-from alignment import chartsets, ui
+from alignment import chartsets, export, report, ui
 from alignment.results import focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
 from alignment.ui import access
@@ -41,10 +44,9 @@ if questionnaire is None:
     )
     st.stop()
 
-scores = ui.scores_for(source, questionnaire)
 # Only responses this visitor may see count as "previous", or a shared alias would leak scores.
-mine = scores.overall[scores.overall["response_id"].isin(frame["response_id"])]
-mine = mine[mine["respondent"] == respondent]
+scores = ui.scores_for(source, questionnaire).within(frame["response_id"])
+mine = scores.overall[scores.overall["respondent"] == respondent]
 top = headline(mine, chosen, len(questionnaire.strategies))
 for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire):
     st.info(f"Note: {note}.")
@@ -76,3 +78,61 @@ if written:
     for prompt, text in written:
         st.markdown(f"**{ui.plain(prompt)}**")
         st.text(text)
+
+st.header("Take it with you")
+report_column, reminder_column = st.columns(2)
+with report_column:
+    st.subheader("Report and data")
+    paper = st.segmented_control(
+        "Paper size", ["A4", "Letter"], default="A4", required=True, key="results_paper"
+    )
+    if problem := report.report_problem():
+        st.caption(problem)
+    else:
+        ui.download(
+            st,
+            "Report (PDF)",
+            functools.partial(
+                report.response_report, scores, frame, chosen, questionnaire, paper=paper.lower()
+            ),
+            f"{view.file_name('report')}.pdf",
+            key="results_report",
+            help="Headline, charts, what to focus on and your reflections, ready to print.",
+            icon=":material/picture_as_pdf:",
+        )
+    own = frame[
+        (frame["respondent"] == respondent) & (frame["questionnaire_id"] == questionnaire.id)
+    ]
+    ui.download(
+        st,
+        "My answers and scores (Excel)",
+        functools.partial(export.workbook_bytes, own, questionnaire),
+        f"{view.file_name('answers')}.xlsx",
+        key="results_workbook",
+        help=f"Every response of {respondent} to this questionnaire, answers and scores.",
+        icon=":material/table_view:",
+    )
+with reminder_column:
+    st.subheader("Reflect and reset")
+    when = st.date_input(
+        "Next check-in",
+        value=max(export.next_check_in(view.day.date()), date.today()),
+        min_value=date.today(),
+        key="results_check_in",
+        help="About a quarter after this one is a good rhythm.",
+    )
+    ui.download(
+        st,
+        "Add to my calendar (.ics)",
+        functools.partial(
+            export.reminder_ics,
+            when,
+            respondent=respondent,
+            app_url=ui.app_base_url(),
+            questionnaire_title=questionnaire.title,
+        ),
+        f"{export.slug(respondent)}_{when:%Y-%m-%d}_check-in.ics",
+        key="results_reminder",
+        help="A calendar entry on that day, with a link back to this app.",
+        icon=":material/event:",
+    )

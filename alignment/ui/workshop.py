@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alignment import charts, config, theme
+from alignment import charts, config, report, theme
 from alignment.chartsets import ChartSet, group_summary, session_charts
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import score_responses
 from alignment.store import read_since
 from alignment.ui import chart as ui_chart
-from alignment.ui import chart_pack_button, plain
+from alignment.ui import chart_pack_button, download, plain
 from alignment.workshop import (
     GroupView,
     Session,
@@ -161,6 +161,23 @@ def live_panel(now: Live) -> None:
     for chart in group.charts:
         ui_chart(chart, group)
     chart_pack_button(group)
+    if report.report_problem() is None:
+        for place, paper in zip(st.columns(2, width=460), ("A4", "Letter"), strict=True):
+            download(
+                place,
+                f"Group report (PDF, {paper})",
+                functools.partial(
+                    report.session_report,
+                    now.strategies,
+                    now.session,
+                    now.questionnaire,
+                    paper=paper.lower(),
+                ),
+                f"{group.file_name('group-report')}_{paper.lower()}.pdf",
+                key=f"workshop_report_{paper}",
+                help="The group charts and top gaps for the follow-up email; no one is named.",
+                icon=":material/picture_as_pdf:",
+            )
     st.subheader("The group's largest gaps")
     show_top_gaps(now.view, now.questionnaire)
 
