@@ -37,6 +37,10 @@ test: $(VENV)/.test-installed chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# Figures, not asserts: each benchmark prints its measures beside the targets.
+bench: $(VENV)/.test-installed chromium
+	$(BIN)/python -m bench.export_speed
+
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import struct
 import threading
 import xml.etree.ElementTree as ET
@@ -26,14 +25,9 @@ SCORES = score_responses(SAMPLE, QUESTIONNAIRE)
 ALEX = SCORES.overall[SCORES.overall["respondent"] == "Alex Rivera"]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    problem = images.static_export_problem()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    return images.browser_path()
+@pytest.fixture
+def chromium(chart_renderer: None) -> None:
+    """The tests that draw images (HTML needs no browser)."""
 
 
 @pytest.fixture(scope="module")
