@@ -1,0 +1,65 @@
+"""The download buttons the pages offer, with and without Chromium (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment import ui
+from tests.conftest import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def page_on_sample(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[ui.SOURCE_KEY] = ui.SAMPLE
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def labels(at: AppTest) -> list[str]:
+    return [button.proto.label for button in at.get("download_button")]
+
+
+def test_results_offers_every_format_report_workbook_and_reminder(chart_renderer: None):
+    offered = labels(page_on_sample("views/results.py"))
+    # Three charts, each with PNG, SVG, PDF, HTML and CSV.
+    for file_format in ("PNG", "SVG", "PDF", "HTML", "CSV"):
+        assert offered.count(file_format) == 3
+    for extra in (
+        "Download all charts (ZIP)",
+        "Report (PDF)",
+        "My answers and scores (Excel)",
+        "Add to my calendar (.ics)",
+    ):
+        assert extra in offered
+
+
+def test_without_chromium_the_page_says_so_and_html_and_data_still_download(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("BROWSER_PATH", "/nowhere/chromium")
+    at = page_on_sample("views/results.py")
+    offered = labels(at)
+    assert not {"PNG", "SVG", "PDF", "Report (PDF)", "Download all charts (ZIP)"} & set(offered)
+    assert offered.count("HTML") == offered.count("CSV") == 3
+    assert "My answers and scores (Excel)" in offered
+    assert "Add to my calendar (.ics)" in offered
+    explained = [c.value for c in at.caption if "need Chromium" in c.value]
+    assert explained and "/nowhere/chromium" in explained[0]
+
+
+def test_trends_and_data_pages_offer_their_downloads(chart_renderer: None):
+    trends = labels(page_on_sample("views/trends.py"))
+    assert trends.count("PNG") == 4 and "Download all charts (ZIP)" in trends
+    data = labels(page_on_sample("views/data.py"))
+    assert data == [
+        "All answers (long CSV, every questionnaire)",
+        "Wide CSV",
+        "Scores CSV",
+        "Excel workbook",
+    ]
