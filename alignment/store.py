@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -212,11 +212,18 @@ def append_rows(path: str | Path, rows: pd.DataFrame) -> bool:
     request) nothing is written and False is returned. Raises StoreError with a plain message
     (disk full, permission denied, a foreign file); the file is then exactly as it was.
     """
-    path = Path(path)
-    payload = rows_to_csv_bytes(rows)
-    response_ids = set(rows["response_id"])
-    if len(response_ids) != 1:
+    if rows["response_id"].nunique() != 1:
         raise ValueError("append_rows takes the rows of exactly one response")
+    return append_responses(path, rows) == 1
+
+
+def append_responses(path: str | Path, rows: pd.DataFrame) -> int:
+    """Append whole responses (one or many, e.g. an import) in one write: all or none.
+
+    Responses whose id is in the last MiB already are left out (repeats come right after the
+    first save; an import checks the whole file itself). Returns how many were written.
+    """
+    path = Path(path)
     with locked(path):
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -225,20 +232,19 @@ def append_rows(path: str | Path, rows: pd.DataFrame) -> bool:
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the data file ({exc.strerror})") from exc
         try:
-            return _append_locked(path, fd, payload, response_ids.pop())
+            return _append_locked(path, fd, rows)
         finally:
             os.close(fd)
 
 
-def _recently_saved(fd: int, committed: int, response_id: str) -> bool:
-    """Whether the last MiB of the file holds `response_id` (repeats come right after)."""
+def _recent_tail(fd: int, committed: int) -> bytes:
+    """The last MiB of the committed file, where a repeated save would find its first copy."""
     start = max(0, committed - DUPLICATE_WINDOW_BYTES)
     os.lseek(fd, start, os.SEEK_SET)
-    tail = b"\n" + os.read(fd, committed - start)
-    return b"\n" + response_id.encode() + b"," in tail
+    return b"\n" + os.read(fd, committed - start)
 
 
-def _append_locked(path: Path, fd: int, payload: bytes, response_id: str) -> bool:
+def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
     stat = os.fstat(fd)
     committed = _committed_size(_read_mark(path), stat)
     if committed is None:
@@ -253,8 +259,15 @@ def _append_locked(path: Path, fd: int, payload: bytes, response_id: str) -> boo
         os.lseek(fd, committed, os.SEEK_SET)
         _set_aside(path, os.read(fd, stat.st_size - committed))
         os.ftruncate(fd, committed)
-    if committed and _recently_saved(fd, committed, response_id):
-        return False
+    tail = _recent_tail(fd, committed) if committed else b""
+    fresh = [
+        response_id
+        for response_id in dict.fromkeys(rows["response_id"])
+        if b"\n" + str(response_id).encode() + b"," not in tail
+    ]
+    if not fresh:
+        return 0
+    payload = rows_to_csv_bytes(rows[rows["response_id"].isin(fresh)])
     if committed == 0:
         payload = _HEADER + payload
     os.lseek(fd, committed, os.SEEK_SET)
@@ -276,7 +289,72 @@ def _append_locked(path: Path, fd: int, payload: bytes, response_id: str) -> boo
         raise StoreError(
             f"{path}: could not record the save ({exc.strerror}); nothing was saved"
         ) from exc
-    return True
+    return len(fresh)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deleting
+
+
+@dataclass(frozen=True)
+class Deleted:
+    responses: int
+    rows: int
+    backup: Path | None  # the file as it was before, kept until the next delete
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".backup")
+
+
+def delete_responses(path: str | Path, response_ids: Iterable[str]) -> Deleted:
+    """Remove these responses: an atomic rewrite under the store's lock, with one backup.
+
+    Appends wait for the lock, so none is lost; they land in the rewritten file. Readers see
+    the old file or the new one, never a mix (the new file replaces the old in one rename).
+    An interrupted save's leftovers are set aside first, as an append would.
+    """
+    path = Path(path)
+    doomed = set(response_ids)
+    with locked(path):
+        if not path.exists() or not doomed:
+            return Deleted(0, 0, None)
+        data, committed, size = _read_consistent(path)
+        if committed is None and data and not data.endswith(b"\n"):
+            committed = _last_record_end(data)
+            data = data[:committed]
+        if committed is not None and size > committed:
+            with open(path, "rb") as handle:
+                handle.seek(committed)
+                _set_aside(path, handle.read())
+        frame, _ = _parse(data, path) if data.strip() else (empty_responses(), [])
+        gone = frame["response_id"].isin(doomed)
+        if not gone.any():
+            return Deleted(0, 0, None)
+        payload = _HEADER + rows_to_csv_bytes(frame.loc[~gone])
+        backup = backup_path(path)
+        try:
+            _write_whole(backup, path.read_bytes())
+            _write_whole(path, payload)
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: could not delete ({exc.strerror}); nothing was changed"
+            ) from exc
+        _write_mark(path, len(payload), path.stat().st_ino)
+    return Deleted(int(frame.loc[gone, "response_id"].nunique()), int(gone.sum()), backup)
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """Replace `target` with `data` in one rename, after the bytes are on disk."""
+    temporary = target.with_name(target.name + ".tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,8 +14,12 @@ from alignment.questionnaire import load_questionnaire
 from alignment.response import ResponseError, build_response
 from alignment.store import (
     RESPONSE_COLUMNS,
+    Deleted,
     StoreError,
+    append_responses,
     append_rows,
+    backup_path,
+    delete_responses,
     file_identity,
     load_responses,
     lock_path,
@@ -254,3 +258,110 @@ def test_incomplete_answers_are_refused_with_the_missing_items():
         build_response(q, "Ana", answers)
     with pytest.raises(ResponseError, match="between 1 and 5"):
         build_response(q, "Ana", {**answers, q.active_items[0].id: 6})
+
+
+# ---------------------------------------------------------------------------------------------
+# Many responses in one write (imports) and deleting
+
+
+def test_many_responses_append_in_one_write_and_only_once(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    batch = pd.concat([pulse_response(alias) for alias in ("Ana", "Ben", "Cy")], ignore_index=True)
+    assert append_responses(path, batch) == 3
+    before = path.read_bytes()
+    assert append_responses(path, batch) == 0  # the same import again adds nothing
+    assert path.read_bytes() == before
+    assert sorted(load_responses(path).frame["respondent"].unique()) == ["Ana", "Ben", "Cy"]
+
+
+def test_a_failed_batch_leaves_the_file_exactly_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Ana"))
+    before = path.read_bytes()
+    real_write = os.write
+    calls = {"n": 0}
+
+    def full_after_a_while(fd: int, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data[:100])  # a partial write, then the disk is full
+
+    monkeypatch.setattr("alignment.store.os.write", full_after_a_while)
+    batch = pd.concat([pulse_response(alias) for alias in ("Ben", "Cy")], ignore_index=True)
+    with pytest.raises(StoreError, match="disk is full"):
+        append_responses(path, batch)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert load_responses(path).problems == []
+
+
+def test_delete_removes_only_those_responses_and_keeps_one_backup(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    ana = pulse_response("Ana", reflections={"reflect-pulse": 'Kept, "quoted"\nover two lines'})
+    ben_first, ben_second = pulse_response("Ben"), pulse_response("Ben", value=2)
+    for rows in (ana, ben_first, ben_second):
+        append_rows(path, rows)
+    original = path.read_bytes()
+    ben_ids = {ben_first["response_id"].iloc[0], ben_second["response_id"].iloc[0]}
+
+    deleted = delete_responses(path, ben_ids)
+    assert (deleted.responses, deleted.rows) == (2, len(ben_first) + len(ben_second))
+    assert deleted.backup is not None and deleted.backup.read_bytes() == original
+    loaded = load_responses(path)
+    assert loaded.problems == []
+    assert loaded.frame["respondent"].unique().tolist() == ["Ana"]
+    kept = loaded.frame.loc[loaded.frame["item_id"] == "reflect-pulse", "text"].iloc[0]
+    assert kept == 'Kept, "quoted"\nover two lines'
+    # The file goes on as usual: an append after the delete is seen, and a second delete
+    # replaces the backup (one backup, not a pile of them).
+    append_rows(path, pulse_response("Cy"))
+    assert sorted(load_responses(path).frame["respondent"].unique()) == ["Ana", "Cy"]
+    after_cy = path.read_bytes()
+    delete_responses(path, {ana["response_id"].iloc[0]})
+    assert backup_path(path).read_bytes() == after_cy
+    assert list(tmp_path.glob("responses.csv.backup*")) == [backup_path(path)]
+
+
+def test_deleting_nothing_changes_nothing(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Ana"))
+    before = path.read_bytes()
+    assert delete_responses(path, {"not-there"}) == Deleted(0, 0, None)
+    assert path.read_bytes() == before
+    assert not backup_path(path).exists()
+
+
+def _append_slowly(args: tuple[str, int, int]) -> list[str]:
+    path, worker, count = args
+    ids = []
+    for n in range(count):
+        rows = pulse_response(f"Writer{worker}-{n}")
+        append_rows(Path(path), rows)
+        ids.append(rows["response_id"].iloc[0])
+    return ids
+
+
+def test_delete_while_others_append_loses_no_append(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    append_rows(path, pulse_response("Staying"))
+    context = multiprocessing.get_context("spawn")
+    rewrites = 0
+    with context.Pool(4) as pool:
+        pending = pool.map_async(_append_slowly, [(str(path), w, 15) for w in range(4)])
+        while not pending.ready() or rewrites < 5:
+            # Someone answers and then deletes their answers, again and again: each delete
+            # rewrites the whole file while the four writers keep appending.
+            leaving = pulse_response("Leaving")
+            append_rows(path, leaving)
+            rewrites += delete_responses(path, {leaving["response_id"].iloc[0]}).responses
+        appended = {rid for ids in pending.get(timeout=120) for rid in ids}
+    loaded = load_responses(path)
+    assert loaded.problems == []
+    assert rewrites >= 5
+    assert "Leaving" not in set(loaded.frame["respondent"])
+    counts = loaded.frame[loaded.frame["respondent"] != "Staying"].groupby("response_id").size()
+    assert set(counts.index) == appended  # every append survived the rewrites
+    assert (counts == len(pulse_response())).all()
