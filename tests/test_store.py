@@ -214,7 +214,10 @@ def test_permission_denied_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.
     assert path.read_bytes() == before
 
 
-def test_append_failure_leaves_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("aliases", [["Ben"], ["Ben", "Cy", "Dee"]], ids=["one", "import"])
+def test_append_failure_leaves_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aliases: list[str]
+):
     path = tmp_path / "responses.csv"
     append_rows(path, pulse_response("Ana"))
     before = path.read_bytes()
@@ -229,8 +232,9 @@ def test_append_failure_leaves_file_as_it_was(tmp_path: Path, monkeypatch: pytes
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", full_disk)
+    batch = pd.concat([pulse_response(alias) for alias in aliases], ignore_index=True)
     with pytest.raises(StoreError, match="disk is full"):
-        append_rows(path, pulse_response("Ben"))
+        append_responses(path, batch)
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert load_responses(path).frame["respondent"].unique().tolist() == ["Ana"]
@@ -272,30 +276,6 @@ def test_many_responses_append_in_one_write_and_only_once(tmp_path: Path):
     assert append_responses(path, batch) == 0  # the same import again adds nothing
     assert path.read_bytes() == before
     assert sorted(load_responses(path).frame["respondent"].unique()) == ["Ana", "Ben", "Cy"]
-
-
-def test_a_failed_batch_leaves_the_file_exactly_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    path = tmp_path / "responses.csv"
-    append_rows(path, pulse_response("Ana"))
-    before = path.read_bytes()
-    real_write = os.write
-    calls = {"n": 0}
-
-    def full_after_a_while(fd: int, data: bytes) -> int:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise OSError(28, "No space left on device")
-        return real_write(fd, data[:100])  # a partial write, then the disk is full
-
-    monkeypatch.setattr("alignment.store.os.write", full_after_a_while)
-    batch = pd.concat([pulse_response(alias) for alias in ("Ben", "Cy")], ignore_index=True)
-    with pytest.raises(StoreError, match="disk is full"):
-        append_responses(path, batch)
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    assert load_responses(path).problems == []
 
 
 def test_delete_removes_only_those_responses_and_keeps_one_backup(tmp_path: Path):
