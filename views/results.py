@@ -8,9 +8,10 @@ import streamlit as st
 from alignment import chartsets, export, report, ui
 from alignment.results import focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
-from alignment.ui import access
+from alignment.ui import access, data
 
 st.title("Results")
+data.deleted_notice()
 source = ui.current_source()
 frame = ui.responses_or_stop(
     source, "No responses yet. Take the assessment and your results appear here."
@@ -136,3 +137,7 @@ with reminder_column:
         help="A calendar entry on that day, with a link back to this app.",
         icon=":material/event:",
     )
+
+if not access.can_see_everyone() and not source.is_sample:
+    with st.expander("Delete my answers"):
+        data.delete_form(source.path, frame["response_id"], respondent, key="results_delete")

@@ -1,0 +1,61 @@
+"""The Data page (AppTest): deleting a person's answers with confirmation, and its tabs."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from alignment import config, ui
+from alignment.store import backup_path, load_responses
+from tests.test_workshop_pages import APP, add_response, facilitator, new_session, participant
+
+
+def form_submit(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_deleting_a_persons_answers_needs_their_name_typed(isolated_data_dir):
+    add_response("", "Ana")
+    add_response("", "Ben", seed=1)
+    add_response("", "Ben", seed=2)
+    at = facilitator("views/data.py")
+    at.selectbox(key="data_delete_who").select("Ben").run()
+    before = config.responses_path().read_bytes()
+
+    at.text_input(key="data_delete_confirm").input("ben")  # not exactly the name
+    form_submit(at, "Delete 2 response(s)")
+    assert any("Nothing was deleted" in e.value for e in at.error)
+    assert config.responses_path().read_bytes() == before
+
+    at.text_input(key="data_delete_confirm").input("Ben")
+    form_submit(at, "Delete 2 response(s)")
+    assert any("Deleted 2 response(s)" in s.value for s in at.success)
+    assert set(load_responses(config.responses_path()).frame["respondent"]) == {"Ana"}
+    assert backup_path(config.responses_path()).read_bytes() == before
+    assert at.selectbox(key="data_delete_who").options == ["Ana"]
+
+
+def test_the_sample_data_cannot_be_deleted():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[ui.SOURCE_KEY] = ui.SAMPLE
+    at.run()
+    at.switch_page("views/data.py").run()
+    assert not at.exception
+    assert any("read-only" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label.startswith("Delete")]
+
+
+def test_a_participant_deletes_their_own_answers_and_no_one_elses():
+    code = new_session("Offsite", min_group=3)
+    other = add_response(code, "Sam")  # someone else who chose the same alias
+    mine = add_response(code, "Sam", seed=1)
+    at = participant(code)
+    at.session_state["app_my_responses"] = {mine: code}  # what submitting in this tab records
+    at.switch_page("views/results.py").run()
+    assert not at.exception
+    at.text_input(key="results_delete_confirm").input("Sam")
+    form_submit(at, "Delete 1 response(s)")
+    left = set(load_responses(config.responses_path()).frame["response_id"])
+    assert mine not in left and other in left
+    assert any("Deleted 1 response(s)" in s.value for s in at.success)
