@@ -7,6 +7,7 @@ name the file, the line and the field, so an author can fix the file without gue
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,9 +52,18 @@ class _Strict(BaseModel):
 
 
 class Scale(_Strict):
-    min: int
-    max: int
-    labels: dict[int, str] = Field(default_factory=dict)
+    """A numbered answer scale such as agreement 1–5; items refer to it by its name."""
+
+    min: int = Field(description="The lowest point of the scale, e.g. 1.")
+    max: int = Field(description="The highest point of the scale, e.g. 5; must be above `min`.")
+    labels: dict[int, str] = Field(
+        default_factory=dict,
+        description=(
+            "Words shown for some or all points, keyed by the point, e.g. "
+            "`{1: Never, 5: Always}`; a point without a label is shown as its number."
+        ),
+        json_schema_extra={"propertyNames": {"pattern": r"^-?[0-9]+$"}},
+    )
 
     @model_validator(mode="after")
     def _check_range(self) -> Scale:
@@ -74,43 +84,116 @@ class Scale(_Strict):
 
 
 class Scoring(_Strict):
-    threshold: float = Field(default=60, gt=0, lt=100)
+    """How scores are read: where high purpose or performance begins."""
+
+    threshold: float = Field(
+        default=60,
+        gt=0,
+        lt=100,
+        description=(
+            "Score (0–100) at or above which purpose or performance counts as high; it splits "
+            "strategies into the quadrants aligned, intent gap, hollow and drifting."
+        ),
+    )
 
 
 class Strategy(_Strict):
-    id: Identifier
-    name: str = Field(min_length=1)
-    description: str = ""
-    actions: list[str] = Field(default_factory=list)
+    """A leadership strategy, measured by its items on both dimensions."""
+
+    id: Identifier = Field(
+        description="Stable id (lowercase letters, digits, '-'); items name it in `strategy`."
+    )
+    name: str = Field(
+        min_length=1, description="The name a participant sees, e.g. 'Lead by example'."
+    )
+    description: str = Field(default="", description="One or two sentences on what it is about.")
+    actions: list[str] = Field(
+        default_factory=list,
+        description="Concrete next steps, shown when this strategy needs attention.",
+    )
 
 
 class Item(_Strict):
-    id: Identifier
-    strategy: str
-    dimension: Dimension
-    scale: str
-    text: str = Field(min_length=1)
+    """One question, answered on a scale; it belongs to one strategy and one dimension."""
+
+    id: Identifier = Field(
+        description=(
+            "Stable id stored with every answer: never change its meaning or reuse it; "
+            "retire the item instead of deleting it."
+        )
+    )
+    strategy: str = Field(description="The `id` of the strategy this item measures.")
+    dimension: Dimension = Field(
+        description=(
+            "`purpose`: how clear and important the intent is; "
+            "`performance`: how consistently it is acted on."
+        )
+    )
+    scale: str = Field(description="The name of a scale under `scales`, e.g. `agreement`.")
+    text: str = Field(min_length=1, description="The question or statement as shown.")
     # Strict: `retired: "no"` must be an error, not a silent True.
-    reverse: StrictBool = False
-    weight: float = Field(default=1.0, gt=0)
-    retired: StrictBool = False
+    reverse: StrictBool = Field(
+        default=False,
+        description=(
+            "true when a high answer means less of the strategy (e.g. 'I skip it'); "
+            "its score is mirrored."
+        ),
+    )
+    weight: float = Field(
+        default=1.0, gt=0, description="Weight in the strategy's mean; default 1."
+    )
+    retired: StrictBool = Field(
+        default=False,
+        description=(
+            "true: no longer asked, but kept so that earlier answers still score. "
+            "Retire items instead of deleting them."
+        ),
+    )
 
 
 class Reflection(_Strict):
-    id: Identifier
-    text: str = Field(min_length=1)
+    """An optional free-text prompt shown at the end."""
+
+    id: Identifier = Field(
+        description="Stable id, distinct from every item id (answers store both as item_id)."
+    )
+    text: str = Field(min_length=1, description="The prompt as shown.")
 
 
 class Questionnaire(_Strict):
-    id: Identifier
-    version: int = Field(ge=1)
-    title: str = Field(min_length=1)
-    description: str = ""
-    scales: dict[str, Scale] = Field(min_length=1)
-    scoring: Scoring = Field(default_factory=Scoring)
-    strategies: list[Strategy] = Field(min_length=1)
-    items: list[Item] = Field(min_length=1)
-    reflections: list[Reflection] = Field(default_factory=list)
+    """A questionnaire: its answer scales, the strategies it measures and the items."""
+
+    id: Identifier = Field(
+        description=(
+            "Stable id (lowercase letters, digits, '-'), stored with every response; "
+            "unique among the questionnaire files."
+        )
+    )
+    version: int = Field(
+        ge=1,
+        description="Whole number; bump it whenever items change (wording, scale, retiring).",
+    )
+    title: str = Field(min_length=1, description="The name shown when choosing a questionnaire.")
+    description: str = Field(default="", description="A short introduction for participants.")
+    scales: dict[str, Scale] = Field(
+        min_length=1, description="Answer scales by name, e.g. `agreement` and `frequency`."
+    )
+    scoring: Scoring = Field(
+        default_factory=Scoring, description="Optional; the quadrant threshold (default 60)."
+    )
+    strategies: list[Strategy] = Field(
+        min_length=1, description="The strategies, in the order they are asked."
+    )
+    items: list[Item] = Field(
+        min_length=1,
+        description=(
+            "The questions; every strategy needs at least one active purpose and one active "
+            "performance item."
+        ),
+    )
+    reflections: list[Reflection] = Field(
+        default_factory=list, description="Optional free-text prompts asked at the end."
+    )
 
     @field_validator("version", mode="before")
     @classmethod
@@ -264,6 +347,71 @@ def _field_name(path: Iterable[Any], data: Any) -> str:
     return out
 
 
+# Aliases (`*name`) repeat a node without copying it; walking the document expands them, so a
+# few lines can stand for billions of values, or for a list that contains itself.
+_MAX_EXPANDED_NODES = 100_000
+
+
+class _AliasCycle(Exception):
+    pass
+
+
+def _alias_problem(root: yaml.Node | None) -> str | None:
+    """Why the document cannot be walked safely, or None when it can."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _AliasCycle
+        open_nodes.add(key)
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > _MAX_EXPANDED_NODES:
+                break
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    if root is None:
+        return None
+    try:
+        expanded = size(root)
+    except _AliasCycle:
+        return "an alias (*name) refers to the mapping or list that contains it"
+    if expanded > _MAX_EXPANDED_NODES:
+        return (
+            f"aliases (*name) expand the document to more than {_MAX_EXPANDED_NODES:,} values; "
+            "write the values out instead"
+        )
+    return None
+
+
+def key_line(text: str, *path: str | int) -> int | None:
+    """The 1-based line of `path` (e.g. `"items", 3, "id"`) in YAML text, or of its nearest parent.
+
+    None when the text is not YAML that can be read safely.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is None or _alias_problem(root):
+            return None
+        lines, _ = _line_map(root)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return _line_for(lines, path)
+
+
 # ---------------------------------------------------------------------------------------------
 # Rules that need the whole document
 
@@ -386,7 +534,12 @@ def parse_questionnaire(text: str, source: str = "<questionnaire>") -> LoadedQue
 
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        alias_problem = _alias_problem(root)
+        if alias_problem:
+            return fail([Issue(source, None, "", alias_problem)])
         data = yaml.safe_load(text)
+    except RecursionError:
+        return fail([Issue(source, None, "", "the document is nested too deeply to read")])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -469,3 +622,38 @@ def load_catalog(directory: str | Path) -> list[LoadedQuestionnaire]:
     directory = Path(directory)
     files = sorted(p for p in directory.glob("*.y*ml") if p.suffix in {".yaml", ".yml"})
     return [load_questionnaire_file(p) for p in files]
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON Schema for editors
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_FILE_NAME = "schema.json"
+# The first line of a questionnaire file: YAML-aware editors then complete and check it.
+SCHEMA_COMMENT = f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}"
+
+
+def questionnaire_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a questionnaire file, generated from the pydantic models.
+
+    Editors check shape, types, allowed keys and values with it; rules across sections (an
+    item's strategy exists, ids are unique, …) are the validator's alone.
+    """
+    schema = Questionnaire.model_json_schema()
+    schema["$schema"] = SCHEMA_DIALECT
+    schema["title"] = "Purpose–Performance Alignment questionnaire"
+    return schema
+
+
+def questionnaire_json_schema_text() -> str:
+    """The schema as it is shipped: indented, keys sorted, one trailing newline."""
+    return (
+        json.dumps(questionnaire_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def write_schema(path: str | Path) -> Path:
+    """Write the schema to `path` (normally `questionnaires/schema.json`)."""
+    path = Path(path)
+    path.write_text(questionnaire_json_schema_text(), encoding="utf-8", newline="\n")
+    return path
