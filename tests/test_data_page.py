@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from alignment import config, ui
+from alignment.config import SHIPPED_QUESTIONNAIRES
 from alignment.store import backup_path, load_responses
 from tests.test_workshop_pages import APP, add_response, facilitator, new_session, participant
 
@@ -59,3 +63,44 @@ def test_a_participant_deletes_their_own_answers_and_no_one_elses():
     left = set(load_responses(config.responses_path()).frame["response_id"])
     assert mine not in left and other in left
     assert any("Deleted 1 response(s)" in s.value for s in at.success)
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def upload_questionnaire(name: str, data: bytes) -> AppTest:
+    at = facilitator("views/data.py")
+    at.file_uploader[0].set_value((name, data, "application/x-yaml"))
+    form_submit(at, "Check and save")
+    return at
+
+
+def test_an_invalid_questionnaire_upload_is_explained_and_never_written(
+    tmp_path: Path, monkeypatch
+):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(SHIPPED_QUESTIONNAIRES, folder)
+    monkeypatch.setenv("ALIGNMENT_QUESTIONNAIRE_DIR", str(folder))
+    before = folder_bytes(folder)
+    broken = (SHIPPED_QUESTIONNAIRES / "pulse.yaml").read_text().replace("id: pulse", "id: team")
+    broken = broken.replace("dimension: purpose", "dimension: purpse", 1)
+    at = upload_questionnaire("team-check.yaml", broken.encode())
+    assert any("was not saved" in e.value for e in at.error)
+    assert any("team-check.yaml:" in c.value and "dimension" in c.value for c in at.code)
+    assert folder_bytes(folder) == before
+
+
+def test_a_valid_questionnaire_upload_is_saved_and_offered_on_assess(tmp_path: Path, monkeypatch):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(SHIPPED_QUESTIONNAIRES, folder)
+    monkeypatch.setenv("ALIGNMENT_QUESTIONNAIRE_DIR", str(folder))
+    text = (SHIPPED_QUESTIONNAIRES / "pulse.yaml").read_text()
+    text = text.replace("id: pulse", "id: team").replace("title: Pulse check", "title: Team check")
+    at = upload_questionnaire("team-check.yaml", text.encode())
+    assert any("Saved as team-check.yaml" in s.value for s in at.success)
+    assert (folder / "team-check.yaml").read_text() == text
+    at.switch_page("views/assess.py").run()
+    assert any(
+        "Team check" in option for option in at.radio(key="assess_start_questionnaire").options
+    )

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from alignment import ui
+from alignment import config, ui
 from alignment.ui import data
 
 st.title("Data")
 source = ui.current_source()
-export_tab, delete_tab = st.tabs(["Export", "Delete"])
+export_tab, questionnaires_tab, delete_tab = st.tabs(["Export", "Questionnaires", "Delete"])
 with export_tab:
     data.export_section(source)
+with questionnaires_tab:
+    data.questionnaires_section(config.questionnaire_dir())
 with delete_tab:
     data.delete_section(source)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alignment import export
+from alignment import authoring, export
 from alignment.store import StoreError, delete_responses
 from alignment.ui import (
     SAMPLE,
@@ -141,3 +141,65 @@ def delete_section(source: DataSource) -> None:
     who = st.selectbox("Whose responses", people, key="data_delete_who")
     ids = frame.loc[frame["respondent"] == who, "response_id"]
     delete_form(source.path, ids, who, key="data_delete")
+
+
+_STATE_BADGES = {
+    "valid": ":green-badge[:material/check: valid]",
+    "warnings": ":orange-badge[:material/warning: warnings]",
+    "invalid": ":red-badge[:material/error: invalid]",
+}
+
+
+def questionnaires_section(directory: Path) -> None:
+    """Every questionnaire file with its status, a participant's preview, and validated uploads."""
+    statuses = authoring.catalog_status(directory)
+    st.caption(f"Questionnaire files in `{directory}` (the guide is in the README).")
+    for status in statuses:
+        about = (
+            f"{plain(status.questionnaire.title)} · version {status.questionnaire.version} · "
+            f"{len(status.questionnaire.active_items)} questions"
+            if status.questionnaire
+            else "cannot be used until fixed"
+        )
+        st.markdown(f"{_STATE_BADGES[status.state]} **{plain(status.name)}** — {about}")
+        if status.issues:
+            with st.expander(f"{len(status.issues)} message(s) for {status.name}"):
+                st.code("\n".join(map(str, status.issues)), language=None, wrap_lines=True)
+    usable = {s.questionnaire.id: s.questionnaire for s in statuses if s.questionnaire}
+    if usable:
+        st.subheader("Preview")
+        chosen = st.selectbox(
+            "Questionnaire",
+            list(usable),
+            format_func=lambda qid: usable[qid].title,
+            key="data_preview_questionnaire",
+        )
+        with st.container(border=True, height=420):
+            for heading, questions in authoring.preview_items(usable[chosen]):
+                st.markdown(f"**{plain(heading)}**")
+                for text, labels in questions:
+                    st.markdown(plain(text))
+                    st.caption(" · ".join(labels) if labels else "Free text, optional")
+    st.subheader("Add or replace a questionnaire")
+    with st.form("data_questionnaire_upload", clear_on_submit=False):
+        upload = st.file_uploader("Questionnaire file (.yaml)", type=["yaml", "yml"])
+        replace = st.checkbox(
+            "Replace the file of the same name",
+            help="Raise its version when wording changes; retire items rather than delete them.",
+        )
+        if not st.form_submit_button("Check and save", type="primary"):
+            return
+    if upload is None:
+        st.error("Choose a .yaml file first.")
+        return
+    outcome = authoring.save_uploaded_questionnaire(
+        directory, upload.name, upload.getvalue(), replace=replace
+    )
+    if not outcome.saved:
+        st.error(f"{upload.name} was not saved; nothing in the folder changed. Please fix:")
+        st.code("\n".join(map(str, outcome.errors)), language=None, wrap_lines=True)
+        return
+    st.success(f"Saved as {outcome.path.name}. It is available on Assess now.")
+    notes = [str(issue) for issue in outcome.issues] + outcome.warnings
+    if notes:
+        st.warning("Worth a look:\n\n" + "\n".join(f"- {plain(note)}" for note in notes))
