@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignment import chartsets, export, images, report
+from alignment import chartsets, config, export, images, importing, report
 from alignment.export import scores_csv
 from alignment.questionnaire import (
     Questionnaire,
@@ -49,11 +49,18 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _score(args: argparse.Namespace) -> int:
+def _questionnaire_or_report(path: str) -> Questionnaire | None:
+    """The questionnaire, or None after printing why it cannot be used."""
     try:
-        questionnaire = load_questionnaire(args.questionnaire)
+        return load_questionnaire(path)
     except QuestionnaireError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def _score(args: argparse.Namespace) -> int:
+    questionnaire = _questionnaire_or_report(args.questionnaire)
+    if questionnaire is None:
         return 1
     responses_file = Path(args.responses)
     if not responses_file.is_file():
@@ -204,6 +211,91 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _session_note(code: str, questionnaire: Questionnaire) -> str | None:
+    """Imported answers show on the Workshop page only under a session opened there for the
+    same questionnaire."""
+    if not code:
+        return None
+    try:
+        saved = load_workshops(sessions_path(config.data_dir())).find(code)
+    except StoreError:
+        return None
+    if saved is None:
+        return (
+            f"no workshop session {normalise_code(code)} is saved in {config.data_dir()}; the "
+            "Workshop page shows these responses once a session with this code is opened there"
+        )
+    if saved.questionnaire_id != questionnaire.id:
+        return (
+            f"workshop session {saved.code} uses the questionnaire '{saved.questionnaire_id}', "
+            f"not '{questionnaire.id}'; the Workshop page will not count these responses"
+        )
+    return None
+
+
+def _import(args: argparse.Namespace) -> int:
+    questionnaire = _questionnaire_or_report(args.questionnaire)
+    if questionnaire is None:
+        return 1
+    source = Path(args.file)
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        print(f"{source}: file not found", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{source}: cannot read ({exc.strerror})", file=sys.stderr)
+        return 1
+    target = config.responses_path()
+    try:
+        table = importing.read_table(data, args.format)
+        mapping = importing.auto_mapping(table, questionnaire, args.respondent_column)
+        plan = importing.plan_import(
+            table,
+            mapping,
+            questionnaire,
+            existing_ids=importing.existing_response_ids(target),
+            session=args.session or "",
+        )
+    except importing.ImportProblem as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("Columns:")
+    for match in mapping:
+        print(f"  {match.describe()}")
+    print(plan.report())
+    note = _session_note(args.session or "", questionnaire)
+    if note:
+        print(f"note: {note}")
+    if args.bad_rows and plan.bad_rows:
+        try:
+            Path(args.bad_rows).write_bytes(plan.bad_rows_csv())
+        except OSError as exc:
+            print(f"{args.bad_rows}: cannot write ({exc.strerror})", file=sys.stderr)
+            return 1
+        print(f"wrote the {plan.bad_rows} row(s) with problems to {args.bad_rows}")
+    if plan.response_count == 0:
+        if plan.already_imported:
+            print("Nothing new to import.")
+            return 0
+        print(f"error: {source}: no row can be imported", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"Dry run: nothing was saved to {target}.")
+        return 0
+    try:
+        added = importing.import_responses(target, plan)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    skipped = f"; skipped {plan.bad_rows} row(s) with problems" if plan.bad_rows else ""
+    print(f"Imported {added} response(s) into {target}{skipped}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m alignment", description="Purpose–Performance Alignment tools."
@@ -251,6 +343,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="k for --session when no saved session says (default 5, never below 3)",
     )
     export_command.set_defaults(run=_export)
+
+    import_command = commands.add_parser(
+        "import",
+        help="import responses from a CSV file",
+        description="Import responses from our long CSV, a Google Forms export or a Microsoft "
+        "Forms export (saved as CSV) into the data file (ALIGNMENT_DATA_DIR). Prints how the "
+        "columns were matched to the questionnaire and a report: good rows are imported, rows "
+        "with problems are listed with their line and reason and skipped. Importing the same "
+        "file again adds nothing.",
+    )
+    import_command.add_argument("file", metavar="FILE")
+    import_command.add_argument("--questionnaire", required=True, metavar="FILE.yaml")
+    import_command.add_argument(
+        "--format", choices=("auto", *importing.FORMATS), default="auto", help="default: auto"
+    )
+    import_command.add_argument(
+        "--respondent-column", metavar="NAME", help="the column holding each person's alias"
+    )
+    import_command.add_argument(
+        "--session", metavar="CODE", help="file every imported response under this workshop code"
+    )
+    import_command.add_argument(
+        "--dry-run", action="store_true", help="check and report only; save nothing"
+    )
+    import_command.add_argument(
+        "--bad-rows", metavar="FILE.csv", help="write the rows with problems (and why) here"
+    )
+    import_command.set_defaults(run=_import)
     return parser
 
 
