@@ -1330,3 +1330,51 @@ def _time_reason(raw_time: str) -> str:
     if not raw_time.strip():
         return "no time given"
     return f"'{_show(raw_time, 40)}' is not a readable date and time ({_TIME_EXAMPLE})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The mapping as people fix it: one choice per column
+
+
+SKIP_CHOICE = "— skip this column —"
+
+
+def mapping_choices(questionnaire: Questionnaire) -> dict[str, tuple[str, str | None]]:
+    """What a column can be used as, by the label a person picks: label -> (role, target)."""
+    choices: dict[str, tuple[str, str | None]] = {
+        SKIP_CHOICE: ("ignore", None),
+        "Time submitted": ("timestamp", None),
+        "Name or alias": ("respondent", None),
+    }
+    for item in questionnaire.items:
+        retired = " (retired)" if item.retired else ""
+        choices[f"{item.id}{retired}: {_show(item.text, 70)}"] = ("item", item.id)
+    for prompt in questionnaire.reflections:
+        choices[f"{prompt.id} (reflection): {_show(prompt.text, 60)}"] = ("reflection", prompt.id)
+    return choices
+
+
+def choice_of(match: ColumnMatch, questionnaire: Questionnaire) -> str:
+    """The label of `mapping_choices` that a column's current match stands for."""
+    wanted = (match.role, match.target if match.role in {"item", "reflection"} else None)
+    for label, choice in mapping_choices(questionnaire).items():
+        if choice == wanted:
+            return label
+    return SKIP_CHOICE
+
+
+def with_choices(
+    mapping: list[ColumnMatch], chosen: dict[str, str], questionnaire: Questionnaire
+) -> list[ColumnMatch]:
+    """The mapping after a person's fixes (`chosen`: column -> label); changed columns are
+    marked manual, the others keep how they were matched."""
+    choices = mapping_choices(questionnaire)
+    fixed = []
+    for match in mapping:
+        label = chosen.get(match.column, choice_of(match, questionnaire))
+        if label == choice_of(match, questionnaire) or label not in choices:
+            fixed.append(match)
+        else:
+            role, target = choices[label]
+            fixed.append(ColumnMatch(match.column, role, target, "manual"))
+    return fixed

@@ -71,7 +71,7 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 
 def upload_questionnaire(name: str, data: bytes) -> AppTest:
     at = facilitator("views/data.py")
-    at.file_uploader[0].set_value((name, data, "application/x-yaml"))
+    at.file_uploader(key="data_questionnaire_file").set_value((name, data, "application/x-yaml"))
     form_submit(at, "Check and save")
     return at
 
@@ -104,3 +104,39 @@ def test_a_valid_questionnaire_upload_is_saved_and_offered_on_assess(tmp_path: P
     assert any(
         "Team check" in option for option in at.radio(key="assess_start_questionnaire").options
     )
+
+
+IMPORTS = Path(__file__).parent / "fixtures" / "import"
+
+
+def test_a_google_forms_export_imports_in_a_few_clicks_and_only_once():
+    at = facilitator("views/data.py")
+    at.selectbox(key="data_import_questionnaire").select("pulse").run()
+    export_file = (IMPORTS / "google-forms-pulse.csv").read_bytes()
+    at.file_uploader(key="data_import_file_0").set_value(
+        ("responses.csv", export_file, "text/csv")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["New responses"] == "6"
+    next(b for b in at.button if b.label == "Import 6 response(s)").click().run()
+    assert not at.exception
+    assert any("Imported 6 response(s)" in s.value for s in at.success)
+    assert load_responses(config.responses_path()).frame["response_id"].nunique() == 6
+    before = config.responses_path().read_bytes()
+
+    # The same file again: everything is already there, and nothing is offered to import.
+    at.file_uploader(key="data_import_file_1").set_value(
+        ("responses.csv", export_file, "text/csv")
+    ).run()
+    assert {m.label: m.value for m in at.metric}["Already imported"] == "6"
+    assert not [b for b in at.button if b.label.startswith("Import ")]
+    assert config.responses_path().read_bytes() == before
+
+
+def test_a_file_that_is_not_a_table_is_refused_plainly():
+    at = facilitator("views/data.py")
+    at.file_uploader(key="data_import_file_0").set_value(
+        ("photo.csv", (IMPORTS / "not-a-csv.png").read_bytes(), "text/csv")
+    ).run()
+    assert any("photo.csv cannot be imported" in e.value and "PNG" in e.value for e in at.error)
+    assert not config.responses_path().exists()

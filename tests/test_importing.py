@@ -989,3 +989,26 @@ def test_table_is_the_documented_shape():
     assert isinstance(table, Table)
     assert len(table.rows) == len(table.lines) == 6
     assert table.lines == [2, 3, 4, 5, 7, 8]  # Dev's reflection has a line break
+
+
+def test_a_person_fixes_and_skips_columns_by_choosing_labels():
+    questionnaire = PULSE
+    table = importing.read_table(
+        b"Timestamp,Who,Something else\n2026/03/02 9:14:07 AM GMT+1,Ana,Agree\n"
+    )
+    mapping = importing.auto_mapping(table, questionnaire)
+    assert importing.choice_of(mapping[0], questionnaire) == "Time submitted"
+    item = questionnaire.active_items[0]
+    label = next(
+        k for k, v in importing.mapping_choices(questionnaire).items() if v == ("item", item.id)
+    )
+    fixed = importing.with_choices(
+        mapping, {"Who": "Name or alias", "Something else": label}, questionnaire
+    )
+    assert fixed[0] == mapping[0]  # untouched: still matched by its label
+    assert fixed[1] == ColumnMatch("Who", "respondent", None, "manual")
+    assert fixed[2] == ColumnMatch("Something else", "item", item.id, "manual")
+    skipped = importing.with_choices(
+        fixed, {"Something else": importing.SKIP_CHOICE}, questionnaire
+    )
+    assert skipped[2].role == "ignore"

@@ -7,7 +7,11 @@ from alignment.ui import data
 
 st.title("Data")
 source = ui.current_source()
-export_tab, questionnaires_tab, delete_tab = st.tabs(["Export", "Questionnaires", "Delete"])
+import_tab, export_tab, questionnaires_tab, delete_tab = st.tabs(
+    ["Import", "Export", "Questionnaires", "Delete"]
+)
+with import_tab:
+    data.import_section(config.responses_path())
 with export_tab:
     data.export_section(source)
 with questionnaires_tab:

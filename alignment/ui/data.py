@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alignment import authoring, export
+from alignment import authoring, export, importing
+from alignment.questionnaire import Questionnaire
 from alignment.store import StoreError, delete_responses
 from alignment.ui import (
+    MINE,
     SAMPLE,
     DataSource,
     download,
@@ -19,6 +21,7 @@ from alignment.ui import (
     load_source,
     plain,
     scores_for,
+    use_source,
     valid_questionnaires,
 )
 
@@ -182,7 +185,9 @@ def questionnaires_section(directory: Path) -> None:
                     st.caption(" · ".join(labels) if labels else "Free text, optional")
     st.subheader("Add or replace a questionnaire")
     with st.form("data_questionnaire_upload", clear_on_submit=False):
-        upload = st.file_uploader("Questionnaire file (.yaml)", type=["yaml", "yml"])
+        upload = st.file_uploader(
+            "Questionnaire file (.yaml)", type=["yaml", "yml"], key="data_questionnaire_file"
+        )
         replace = st.checkbox(
             "Replace the file of the same name",
             help="Raise its version when wording changes; retire items rather than delete them.",
@@ -203,3 +208,122 @@ def questionnaires_section(directory: Path) -> None:
     notes = [str(issue) for issue in outcome.issues] + outcome.warnings
     if notes:
         st.warning("Worth a look:\n\n" + "\n".join(f"- {plain(note)}" for note in notes))
+
+
+_IMPORTED_KEY = "data_imported_notice"
+_IMPORT_ROUND_KEY = "data_import_round"
+
+
+def import_section(responses: Path) -> None:
+    """Upload, check the column mapping, read the row report, then import: nothing is saved
+    before the last step, and a failed import leaves the data file exactly as it was."""
+    if notice := st.session_state.pop(_IMPORTED_KEY, None):
+        st.success(notice)
+    questionnaires = valid_questionnaires()
+    if not questionnaires:
+        st.error("No usable questionnaire: fix the files listed under Questionnaires first.")
+        return
+    st.caption(
+        "Our own long CSV, or a Google Forms or Microsoft Forms export (a time column, an "
+        "optional name or email column, one column per question; numbers or the scale's words "
+        "such as “Agree”). Answers go into *My responses*."
+    )
+    questionnaire = questionnaires[
+        st.selectbox(
+            "Questionnaire the answers belong to",
+            list(questionnaires),
+            format_func=lambda qid: questionnaires[qid].title,
+            key="data_import_questionnaire",
+        )
+    ]
+    rounds = st.session_state.setdefault(_IMPORT_ROUND_KEY, 0)  # a new key empties the uploader
+    upload = st.file_uploader(
+        "File to import", type=["csv", "tsv", "txt"], key=f"data_import_file_{rounds}"
+    )
+    session = st.text_input(
+        "Workshop session code (optional)",
+        max_chars=12,
+        key="data_import_session",
+        help="Give every imported response this session's code, so Workshop counts them.",
+    )
+    if upload is None:
+        return
+    try:
+        table = importing.read_table(upload.getvalue())
+    except importing.ImportProblem as exc:
+        st.error(f"{upload.name} cannot be imported: {exc}")
+        return
+    st.markdown(f"**{plain(upload.name)}**: {plain(table.describe())}")
+    mapping = importing.auto_mapping(table, questionnaire)
+    if table.format != "long":
+        mapping = _fixed_mapping(mapping, questionnaire, upload.name)
+    try:
+        plan = importing.plan_import(
+            table,
+            mapping,
+            questionnaire,
+            existing_ids=importing.existing_response_ids(responses),
+            session=session.strip(),
+        )
+    except importing.ImportProblem as exc:
+        st.error(f"Nothing can be imported yet: {exc}")
+        return
+    good, bad, again = st.columns(3)
+    good.metric("New responses", plan.response_count, border=True)
+    bad.metric("Rows with problems", plan.bad_rows, border=True)
+    again.metric("Already imported", plan.already_imported, border=True)
+    st.code(plan.report(), language=None, wrap_lines=True)
+    if plan.bad_rows:
+        download(
+            st,
+            "Rows with problems (CSV)",
+            plan.bad_rows_csv,
+            f"{Path(upload.name).stem}_problems.csv",
+            key="data_import_bad_rows",
+            help="The rows left out, each with its line number and what is wrong, to fix and "
+            "import again.",
+        )
+    if plan.response_count and st.button(
+        f"Import {plan.response_count} response(s)", type="primary", key="data_import_go"
+    ):
+        try:
+            added = importing.import_responses(responses, plan)
+        except StoreError as exc:
+            st.error(f"Nothing was imported: {exc}")
+            return
+        forget_loaded_responses()
+        use_source(MINE)
+        st.session_state[_IMPORTED_KEY] = (
+            f"Imported {added} response(s) from {upload.name}. They show on Results, Trends and "
+            "(with a session code) Workshop."
+        )
+        st.session_state[_IMPORT_ROUND_KEY] = rounds + 1  # ready for the next file
+        st.rerun()
+
+
+def _fixed_mapping(
+    mapping: list[importing.ColumnMatch], questionnaire: Questionnaire, file_name: str
+) -> list[importing.ColumnMatch]:
+    """The automatic mapping, shown as a table a person can fix before anything is saved."""
+    st.markdown("**Columns**: check what each column is used as; fix or skip any that are wrong.")
+    choices = list(importing.mapping_choices(questionnaire))
+    table = pd.DataFrame(
+        {
+            "column": [m.column for m in mapping],
+            "use as": [importing.choice_of(m, questionnaire) for m in mapping],
+            "matched by": [m.how for m in mapping],
+        }
+    )
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        width="stretch",
+        disabled=["column", "matched by"],
+        column_config={
+            "use as": st.column_config.SelectboxColumn(options=choices, required=True),
+        },
+        key=f"data_import_mapping_{file_name}_{questionnaire.id}",
+    )
+    return importing.with_choices(
+        mapping, dict(zip(edited["column"], edited["use as"], strict=True)), questionnaire
+    )
