@@ -211,28 +211,6 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session_note(code: str, questionnaire: Questionnaire) -> str | None:
-    """Imported answers show on the Workshop page only under a session opened there for the
-    same questionnaire."""
-    if not code:
-        return None
-    try:
-        saved = load_workshops(sessions_path(config.data_dir())).find(code)
-    except StoreError:
-        return None
-    if saved is None:
-        return (
-            f"no workshop session {normalise_code(code)} is saved in {config.data_dir()}; the "
-            "Workshop page shows these responses once a session with this code is opened there"
-        )
-    if saved.questionnaire_id != questionnaire.id:
-        return (
-            f"workshop session {saved.code} uses the questionnaire '{saved.questionnaire_id}', "
-            f"not '{questionnaire.id}'; the Workshop page will not count these responses"
-        )
-    return None
-
-
 def _import(args: argparse.Namespace) -> int:
     questionnaire = _questionnaire_or_report(args.questionnaire)
     if questionnaire is None:
@@ -267,7 +245,9 @@ def _import(args: argparse.Namespace) -> int:
     for match in mapping:
         print(f"  {match.describe()}")
     print(plan.report())
-    note = _session_note(args.session or "", questionnaire)
+    note = importing.session_note(
+        sessions_path(config.data_dir()), args.session or "", questionnaire
+    )
     if note:
         print(f"note: {note}")
     if args.bad_rows and plan.bad_rows:

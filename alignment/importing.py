@@ -35,7 +35,7 @@ from alignment.export import csv_bytes
 from alignment.questionnaire import Questionnaire, Scale
 from alignment.response import REFLECTION_MAX_LENGTH, ResponseError, clean_alias
 from alignment.store import RESPONSE_COLUMNS
-from alignment.workshop import code_problem, normalise_code
+from alignment.workshop import code_problem, load_workshops, normalise_code
 
 FORMATS = ("long", "google-forms", "ms-forms")
 FORMAT_NAMES = {
@@ -1378,3 +1378,28 @@ def with_choices(
             role, target = choices[label]
             fixed.append(ColumnMatch(match.column, role, target, "manual"))
     return fixed
+
+
+def session_note(sessions: Path, code: str, questionnaire: Questionnaire) -> str | None:
+    """Why imported answers tagged `code` would not show on the Workshop page, or None.
+
+    Workshop counts answers under a session opened there (codes are made when a session is
+    opened) for the same questionnaire.
+    """
+    if not code.strip():
+        return None
+    try:
+        saved = load_workshops(sessions).find(normalise_code(code))
+    except store.StoreError:
+        return None
+    if saved is None:
+        return (
+            f"no workshop session {normalise_code(code)} is open here; open one on the Workshop "
+            "page and import with its code to see these answers there"
+        )
+    if saved.questionnaire_id != questionnaire.id:
+        return (
+            f"workshop session {saved.code} uses the questionnaire '{saved.questionnaire_id}', "
+            f"not '{questionnaire.id}'; the Workshop page will not count these responses"
+        )
+    return None

@@ -221,8 +221,8 @@ def test_a_session_without_a_saved_workshop_is_pointed_out(capsys):
     out, _ = capsys.readouterr()
     assert code == 0
     assert (
-        f"note: no workshop session K7PXW3 is saved in {config.data_dir()}; the Workshop page "
-        "shows these responses once a session with this code is opened there"
+        "note: no workshop session K7PXW3 is open here; open one on the Workshop page and import "
+        "with its code to see these answers there"
     ) in out.splitlines()
     assert set(load_responses(data_file()).frame["session"]) == {"K7PXW3"}
 

@@ -24,6 +24,7 @@ from alignment.ui import (
     use_source,
     valid_questionnaires,
 )
+from alignment.workshop import sessions_path
 
 _DELETED_KEY = "data_deleted_notice"
 
@@ -246,6 +247,8 @@ def import_section(responses: Path) -> None:
         key="data_import_session",
         help="Give every imported response this session's code, so Workshop counts them.",
     )
+    if note := importing.session_note(sessions_path(responses.parent), session, questionnaire):
+        st.warning(f"Note: {note}.")
     if upload is None:
         return
     try:
