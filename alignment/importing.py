@@ -23,6 +23,7 @@ import io
 import re
 import unicodedata
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -1403,3 +1404,18 @@ def session_note(sessions: Path, code: str, questionnaire: Questionnaire) -> str
             f"not '{questionnaire.id}'; the Workshop page will not count these responses"
         )
     return None
+
+
+def likely_questionnaire(table: Table, questionnaires: dict[str, Questionnaire]) -> str:
+    """The questionnaire a file most likely answers: the one most of its columns match (or, for
+    our long format, the one its rows name most often); the first one when nothing matches."""
+    ids = list(questionnaires)
+    if table.format == "long" and "questionnaire_id" in table.columns:
+        position = table.columns.index("questionnaire_id")
+        named = Counter(row[position] for row in table.rows if len(row) > position)
+        return max(ids, key=lambda qid: named.get(qid, 0))
+    matched = {
+        qid: sum(m.role in {"item", "reflection"} for m in auto_mapping(table, questionnaire))
+        for qid, questionnaire in questionnaires.items()
+    }
+    return max(ids, key=lambda qid: matched[qid])

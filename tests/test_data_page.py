@@ -111,12 +111,14 @@ IMPORTS = Path(__file__).parent / "fixtures" / "import"
 
 def test_a_google_forms_export_imports_in_a_few_clicks_and_only_once():
     at = facilitator("views/data.py")
-    at.selectbox(key="data_import_questionnaire").select("pulse").run()
     export_file = (IMPORTS / "google-forms-pulse.csv").read_bytes()
     at.file_uploader(key="data_import_file_0").set_value(
         ("responses.csv", export_file, "text/csv")
     ).run()
     assert not at.exception, [e.value for e in at.exception]
+    # Its columns are the pulse questions, so that questionnaire is chosen for it.
+    chosen = next(s for s in at.selectbox if s.label == "Questionnaire the answers belong to")
+    assert chosen.value == "pulse"
     assert {m.label: m.value for m in at.metric}["New responses"] == "6"
     next(b for b in at.button if b.label == "Import 6 response(s)").click().run()
     assert not at.exception

@@ -1012,3 +1012,14 @@ def test_a_person_fixes_and_skips_columns_by_choosing_labels():
         fixed, {"Something else": importing.SKIP_CHOICE}, questionnaire
     )
     assert skipped[2].role == "ignore"
+
+
+def test_the_likely_questionnaire_is_the_one_the_columns_match():
+    full = load_questionnaire(PROJECT_ROOT / "questionnaires" / "purpose-performance.yaml")
+    both = {"purpose-performance": full, "pulse": PULSE}
+    google = importing.read_table(fixture("google-forms-pulse.csv"))
+    assert importing.likely_questionnaire(google, both) == "pulse"
+    long = importing.read_table(fixture("long-pulse.csv"))
+    assert importing.likely_questionnaire(long, both) == "pulse"
+    nothing = importing.read_table(b"Timestamp,Colour\n2026-03-01 10:00,blue\n")
+    assert importing.likely_questionnaire(nothing, both) == "purpose-performance"  # the first

@@ -229,18 +229,29 @@ def import_section(responses: Path) -> None:
         "optional name or email column, one column per question; numbers or the scale's words "
         "such as “Agree”). Answers go into *My responses*."
     )
-    questionnaire = questionnaires[
-        st.selectbox(
-            "Questionnaire the answers belong to",
-            list(questionnaires),
-            format_func=lambda qid: questionnaires[qid].title,
-            key="data_import_questionnaire",
-        )
-    ]
     rounds = st.session_state.setdefault(_IMPORT_ROUND_KEY, 0)  # a new key empties the uploader
     upload = st.file_uploader(
         "File to import", type=["csv", "tsv", "txt"], key=f"data_import_file_{rounds}"
     )
+    table: importing.Table | None = None
+    problem = None
+    if upload is not None:
+        try:
+            table = importing.read_table(upload.getvalue())
+        except importing.ImportProblem as exc:
+            problem = f"{upload.name} cannot be imported: {exc}"
+    ids = list(questionnaires)
+    guess = importing.likely_questionnaire(table, questionnaires) if table else ids[0]
+    questionnaire = questionnaires[
+        st.selectbox(
+            "Questionnaire the answers belong to",
+            ids,
+            index=ids.index(guess),
+            format_func=lambda qid: questionnaires[qid].title,
+            # One choice per file: a new file starts from its own best guess.
+            key=f"data_import_questionnaire_{upload.file_id if upload else ''}",
+        )
+    ]
     session = st.text_input(
         "Workshop session code (optional)",
         max_chars=12,
@@ -249,12 +260,10 @@ def import_section(responses: Path) -> None:
     )
     if note := importing.session_note(sessions_path(responses.parent), session, questionnaire):
         st.warning(f"Note: {note}.")
-    if upload is None:
+    if problem:
+        st.error(problem)
         return
-    try:
-        table = importing.read_table(upload.getvalue())
-    except importing.ImportProblem as exc:
-        st.error(f"{upload.name} cannot be imported: {exc}")
+    if upload is None or table is None:
         return
     st.markdown(f"**{plain(upload.name)}**: {plain(table.describe())}")
     mapping = importing.auto_mapping(table, questionnaire)
