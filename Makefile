@@ -40,6 +40,7 @@ test: $(VENV)/.test-installed chromium
 # Figures, not asserts: each benchmark prints its measures beside the targets.
 bench: $(VENV)/.test-installed chromium
 	$(BIN)/python -m bench.export_speed
+	$(BIN)/python -m bench.scale
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .

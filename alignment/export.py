@@ -37,6 +37,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
         series = safe[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            # Loaded text columns may be categorical; a file holds their text either way.
+            safe[column] = series = series.astype("str").where(series.notna())
         if series.dtype != object and pd.api.types.is_string_dtype(series):
             # Whole-column string operations: a long export is hundreds of thousands of cells.
             risky = series.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)

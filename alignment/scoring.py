@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from alignment.questionnaire import Questionnaire
 
@@ -89,10 +91,16 @@ class Scores:
 
     def within(self, response_ids: Iterable[str]) -> Scores:
         """Only these responses: what a visitor may see, so nothing else counts as "previous"."""
-        keep = set(response_ids)
+        if isinstance(response_ids, pd.Series | pd.Index):
+            keep = pd.Index(response_ids.unique()).astype("str")  # (a million rows, few ids)
+        else:
+            keep = pd.Index(list(dict.fromkeys(response_ids)), dtype="str")
+        overall = _isin(self.overall["response_id"], keep)
+        if overall.all():  # everyone's responses may be seen: nothing to take out
+            return self
         return Scores(
-            self.strategies[self.strategies["response_id"].isin(keep)].reset_index(drop=True),
-            self.overall[self.overall["response_id"].isin(keep)].reset_index(drop=True),
+            self.strategies[_isin(self.strategies["response_id"], keep)].reset_index(drop=True),
+            self.overall[overall].reset_index(drop=True),
             self.report,
         )
 
@@ -102,6 +110,12 @@ class Scores:
             self.overall[self.overall["response_id"] == response_id].reset_index(drop=True),
             self.report,
         )
+
+
+def _isin(column: pd.Series, keep: pd.Index) -> np.ndarray:
+    """`column.isin(keep)` for text, in one Arrow pass (pandas boxes every id in `keep`)."""
+    found = pc.is_in(pa.array(column.astype("str")), value_set=pa.array(keep.astype("str")))
+    return np.asarray(pc.fill_null(found, False), dtype=bool)
 
 
 def item_table(questionnaire: Questionnaire) -> pd.DataFrame:
@@ -123,21 +137,15 @@ def item_table(questionnaire: Questionnaire) -> pd.DataFrame:
 
 def classify_quadrants(purpose: pd.Series, performance: pd.Series, threshold: float) -> pd.Series:
     """Quadrant names per row; missing where either score is missing."""
-    high_purpose = purpose >= threshold - _EPSILON
-    high_performance = performance >= threshold - _EPSILON
-    known = purpose.notna() & performance.notna()
-    choice = np.select(
-        [
-            known & high_purpose & high_performance,
-            known & high_purpose & ~high_performance,
-            known & ~high_purpose & high_performance,
-            known & ~high_purpose & ~high_performance,
-        ],
-        list(QUADRANTS),
-        default="",
-    )
-    quadrants = pd.Series(choice, index=purpose.index, dtype="string")
-    return quadrants.mask(quadrants == "")
+    high_purpose = (purpose >= threshold - _EPSILON).to_numpy(bool)
+    high_performance = (performance >= threshold - _EPSILON).to_numpy(bool)
+    known = (purpose.notna() & performance.notna()).to_numpy(bool)
+    code = np.where(
+        high_purpose, np.where(high_performance, 0, 1), np.where(high_performance, 2, 3)
+    ).astype(np.int8)
+    # Built as Arrow text from four names and a code per row, not a Python string per row.
+    names = pa.DictionaryArray.from_arrays(pa.array(code, mask=~known), pa.array(QUADRANTS))
+    return pd.Series(pd.array(names.cast(pa.string()), dtype="string"), index=purpose.index)
 
 
 def _with_gap_and_alignment(frame: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -161,6 +169,42 @@ def _empty_scores() -> Scores:
     return Scores(strategies, overall)
 
 
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer codes of a column's values (categorical codes, or factorised)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column.to_numpy())[0]
+
+
+def _first_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each distinct code first appears, and each row's distinct number (in that order).
+
+    The store appends each response whole, so its rows are usually one run: then the runs are
+    the responses and no hashing is needed.
+    """
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    change = np.empty(len(codes), dtype=bool)
+    change[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=change[1:])
+    first = np.flatnonzero(change)
+    if len(pd.unique(codes[first])) == len(first):
+        dense = np.cumsum(change, dtype=np.int32)
+        dense -= 1
+        return first, dense
+    dense, _ = pd.factorize(codes)
+    return np.unique(dense, return_index=True)[1], dense
+
+
+def _lookup(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each value's position in `index`, -1 where it is not there."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        per_category = index.get_indexer(column.cat.categories)
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, per_category[codes], -1)
+    return index.get_indexer(pd.Index(column.to_numpy()))
+
+
 def score_responses(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scores:
     """Score every response in `answers` (the long responses table) that belongs to `questionnaire`.
 
@@ -169,7 +213,8 @@ def score_responses(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scor
     """
     same = answers["questionnaire_id"] == questionnaire.id
     other_responses = int(answers.loc[~same, "response_id"].nunique())
-    answers = answers.loc[same]
+    if not same.all():  # (a million rows are not copied when there is nothing to leave out)
+        answers = answers.loc[same]
     if answers.empty:
         empty = _empty_scores()
         return Scores(
@@ -178,58 +223,97 @@ def score_responses(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scor
             ScoringReport(other_questionnaire_responses=other_responses),
         )
 
-    meta = (
-        answers.groupby("response_id", sort=False, observed=True)[META_COLUMNS[1:]]
-        .first()
-        .reset_index()
-        .sort_values(["submitted_at", "response_id"], kind="stable")
-        .reset_index(drop=True)
+    # Every step works on integer positions: the response (in submission order), the item of
+    # the questionnaire and its strategy, so a million answers score in a few array passes.
+    response_codes = _codes(answers["response_id"])
+    first_row, response_of_row = _first_rows(response_codes)
+    # Column by column: taking rows of the whole frame would first consolidate its blocks.
+    meta = pd.DataFrame(
+        {c: answers[c].take(first_row).reset_index(drop=True) for c in META_COLUMNS}
     )
+    for column in ("response_id", "respondent", "session", "questionnaire_id"):
+        meta[column] = meta[column].astype("str")
+    order = np.lexsort((meta["response_id"].to_numpy(), meta["submitted_at"].to_numpy()))
+    meta = meta.take(order).reset_index(drop=True)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    position = position.astype(np.int32) if len(order) < 2**31 else position
+    response_pos = position[response_of_row]
+    del response_codes, response_of_row
 
     items = item_table(questionnaire)
-    scored = answers[["response_id", "item_id", "value"]].merge(items, on="item_id", how="left")
+    item_pos = _lookup(answers["item_id"], pd.Index(items["item_id"]))
     reflection_ids = {r.id for r in questionnaire.reflections}
-    unknown = scored["strategy"].isna() & ~scored["item_id"].isin(reflection_ids)
-    unknown_ids = tuple(sorted(scored.loc[unknown, "item_id"].astype(str).unique()))
-    scored = scored.loc[scored["strategy"].notna()]
+    unknown = (item_pos < 0) & ~answers["item_id"].isin(reflection_ids).to_numpy()
+    unknown_count = int(unknown.sum())
+    unknown_ids = tuple(sorted({str(i) for i in answers["item_id"][unknown].unique()}))
+    del unknown
 
-    value = pd.to_numeric(scored["value"], errors="coerce").astype("float64")
-    in_range = value.between(scored["scale_min"], scored["scale_max"])
-    out_of_range = int((value.notna() & ~in_range).sum())
-    scored = scored.loc[in_range.to_numpy()]
-    value = value.loc[in_range]
-
-    norm = (value - scored["scale_min"]) / (scored["scale_max"] - scored["scale_min"]) * 100
-    norm = norm.where(~scored["reverse"].astype(bool), 100 - norm)
-    weighted = pd.DataFrame(
-        {
-            "response_id": scored["response_id"].to_numpy(),
-            "strategy": scored["strategy"].to_numpy(),
-            "dimension": scored["dimension"].to_numpy(),
-            "weighted": (norm * scored["weight"]).to_numpy(),
-            "weight": scored["weight"].to_numpy(),
-        }
-    )
-    sums = weighted.groupby(["response_id", "strategy", "dimension"], observed=True)[
-        ["weighted", "weight"]
-    ].sum()
-    means = (sums["weighted"] / sums["weight"]).unstack("dimension")
-    means = means.reindex(columns=["purpose", "performance"])
-
+    # Per item (plus a last entry that position -1, an unknown item, picks): its scale, its
+    # strategy-dimension cell, whether it is reversed and its weight.
     strategy_ids = [s.id for s in questionnaire.strategies]
-    grid = pd.MultiIndex.from_product(
-        [meta["response_id"], strategy_ids], names=["response_id", "strategy"]
+    strategy_count = len(strategy_ids)
+    item_strategy = pd.Index(strategy_ids).get_indexer(items["strategy"])
+    item_cell = np.where(
+        item_strategy >= 0,
+        item_strategy * 2 + np.where(items["dimension"].to_numpy() == "purpose", 0, 1),
+        -1,
     )
-    per_strategy = means.reindex(grid).reset_index()
-    per_strategy = _with_gap_and_alignment(per_strategy, questionnaire.threshold)
-    per_strategy = meta.merge(per_strategy, on="response_id", how="right")[
-        [*META_COLUMNS, "strategy", *SCORE_COLUMNS]
-    ]
+    item_cell = np.append(item_cell, -1)
+    scale_min = items["scale_min"].to_numpy("float64")
+    scale_span = items["scale_max"].to_numpy("float64") - scale_min
 
-    grouped = per_strategy.groupby("response_id", sort=False)
-    indices = grouped[["purpose", "performance", "alignment"]].mean()
-    counts = grouped[["purpose", "performance", "alignment"]].count().add_suffix("_count")
-    overall = meta.merge(indices.join(counts), left_on="response_id", right_index=True)
+    # The item score of every row, in place a few arrays at a time (a million answers keep the
+    # peak memory low). An answer lies on its scale exactly when its score is within 0-100.
+    value = answers["value"]
+    value = (value if value.dtype == "float64" else pd.to_numeric(value, errors="coerce")).to_numpy(
+        "float64"
+    )
+    norm = value - np.append(scale_min, np.nan)[item_pos]
+    norm /= np.append(scale_span, np.nan)[item_pos]
+    norm *= 100
+    in_range = norm >= 0
+    in_range &= norm <= 100
+    out_of_range = int(((item_pos >= 0) & ~np.isnan(value) & ~in_range).sum())
+    del value
+    in_range &= item_cell[item_pos] >= 0
+    norm, item_pos, response_pos = norm[in_range], item_pos[in_range], response_pos[in_range]
+    del in_range
+    reverse = np.append(items["reverse"].to_numpy(bool), False)[item_pos]
+    norm[reverse] = 100 - norm[reverse]
+    del reverse
+    weight = np.append(items["weight"].to_numpy("float64"), 0.0)[item_pos]
+    cells = len(meta) * strategy_count * 2
+    key = response_pos.astype(np.int64) * (strategy_count * 2) + item_cell[item_pos]
+    del item_pos, response_pos
+    weighted_sum = np.bincount(key, weights=norm * weight, minlength=cells)
+    weight_sum = np.bincount(key, weights=weight, minlength=cells)
+    answered = np.bincount(key, minlength=cells) > 0
+    del key, norm, weight
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where(answered, weighted_sum / weight_sum, np.nan).reshape(-1, 2)
+
+    per_strategy = meta.loc[meta.index.repeat(strategy_count)].reset_index(drop=True)
+    strategy_codes = pa.array(np.tile(np.arange(strategy_count, dtype=np.int32), len(meta)))
+    per_strategy["strategy"] = pd.array(
+        pa.DictionaryArray.from_arrays(strategy_codes, pa.array(strategy_ids)).cast(pa.string()),
+        dtype="str",
+    )
+    per_strategy["purpose"] = means[:, 0]
+    per_strategy["performance"] = means[:, 1]
+    per_strategy = _with_gap_and_alignment(per_strategy, questionnaire.threshold)
+    per_strategy = per_strategy[[*META_COLUMNS, "strategy", *SCORE_COLUMNS]]
+
+    overall = meta.copy()
+    for name in ("purpose", "performance", "alignment"):
+        grid = per_strategy[name].to_numpy("float64").reshape(-1, strategy_count)
+        present = ~np.isnan(grid)
+        count = present.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overall[name] = np.where(
+                count > 0, np.where(present, grid, 0).sum(axis=1) / count, np.nan
+            )
+        overall[f"{name}_count"] = count.astype("int64")
     overall["gap"] = overall["performance"] - overall["purpose"]
     overall["quadrant"] = classify_quadrants(
         overall["purpose"], overall["performance"], questionnaire.threshold
@@ -240,7 +324,7 @@ def score_responses(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scor
 
     report = ScoringReport(
         other_questionnaire_responses=other_responses,
-        unknown_item_answers=int(unknown.sum()),
+        unknown_item_answers=unknown_count,
         out_of_range_answers=out_of_range,
         unknown_item_ids=unknown_ids,
     )

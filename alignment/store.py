@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from filelock import FileLock, Timeout
 
 RESPONSE_COLUMNS = [
@@ -40,6 +42,7 @@ _HEADER = (",".join(RESPONSE_COLUMNS) + "\n").encode()
 LOCK_TIMEOUT_SECONDS = 30
 READER_WAIT_SECONDS = 5
 DUPLICATE_WINDOW_BYTES = 1 << 20
+STREAM_BYTES = 4 << 20  # larger committed files are parsed block by block
 
 
 class StoreError(Exception):
@@ -175,8 +178,21 @@ def rows_to_csv_bytes(rows: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for record in rows[RESPONSE_COLUMNS].itertuples(index=False, name=None):
-        writer.writerow(["" if pd.isna(v) else _format_cell(v) for v in record])
+        cells = ["" if pd.isna(v) else _format_cell(v) for v in record]
+        if any("\r" in cell for cell in cells):
+            # Python 3.11's writer quotes only for the "\n" terminator, so a lone carriage
+            # return would go out bare and end the record early for every CSV reader.
+            buffer.write(",".join(_quoted(cell) for cell in cells) + "\n")
+        else:
+            writer.writerow(cells)
     return buffer.getvalue().encode("utf-8")
+
+
+def _quoted(cell: str) -> str:
+    """One cell as the csv writer quotes it (minimal quoting), and also for a carriage return."""
+    if any(ch in cell for ch in ',"\n\r'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def _format_cell(value: object) -> str:
@@ -188,9 +204,17 @@ def _format_cell(value: object) -> str:
 
 
 def _set_aside(path: Path, tail: bytes) -> Path:
+    """Keep an interrupted save's leftovers beside the file (never deleted) before going on."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     keep = path.with_name(f"{path.name}.interrupted-{stamp}")
-    keep.write_bytes(tail)
+    try:
+        keep.write_bytes(tail)
+    except OSError as exc:
+        keep.unlink(missing_ok=True)
+        raise StoreError(
+            f"{path}: could not set aside what an interrupted save left ({exc.strerror}); "
+            "nothing was changed"
+        ) from exc
     return keep
 
 
@@ -340,7 +364,13 @@ def delete_responses(path: str | Path, response_ids: Iterable[str]) -> Deleted:
             raise StoreError(
                 f"{path}: could not delete ({exc.strerror}); nothing was changed"
             ) from exc
-        _write_mark(path, len(payload), path.stat().st_ino)
+        try:
+            _write_mark(path, len(payload), path.stat().st_ino)
+        except OSError as exc:  # the file is whole; readers take it as it is without a mark
+            raise StoreError(
+                f"{path}: the responses were deleted (backup: {backup.name}), but the change "
+                f"could not be recorded ({exc.strerror}); the data file itself is complete"
+            ) from exc
     return Deleted(int(frame.loc[gone, "response_id"].nunique()), int(gone.sum()), backup)
 
 
@@ -361,37 +391,92 @@ def _write_whole(target: Path, data: bytes) -> None:
 # Reading
 
 
-def _read_consistent(path: Path) -> tuple[bytes, int | None, int]:
-    """The committed bytes, the commit mark's size (None without one) and the file's size."""
+class _Span(io.RawIOBase):
+    """The first `length` bytes of an open data file, read as a stream (large files are parsed
+    block by block instead of being held whole). Bytes before the commit mark never change in
+    place: appends go after it and rewrites replace the file, so the open handle stays valid."""
+
+    def __init__(self, handle: io.BufferedReader, length: int) -> None:
+        super().__init__()
+        self._handle, self.length, self._left = handle, length, length
+        handle.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._left <= 0:
+            return 0
+        count = self._handle.readinto(memoryview(buffer)[: min(len(buffer), self._left)])
+        self._left -= count or 0
+        return count or 0
+
+    def peek_at(self, start: int, count: int) -> bytes:
+        """`count` bytes from `start` (within the span), without moving the stream."""
+        here = self._handle.tell()
+        self._handle.seek(start)
+        data = self._handle.read(max(0, min(count, self.length - start)))
+        self._handle.seek(here)
+        return data
+
+    def whole(self) -> bytes:
+        self._handle.seek(0)
+        return self._handle.read(self.length)
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _read_consistent(
+    path: Path, *, keep_open: bool = False
+) -> tuple[bytes | _Span, int | None, int]:
+    """The committed bytes, the commit mark's size (None without one) and the file's size.
+
+    With `keep_open` the bytes come as an open `_Span` (the caller closes it) instead.
+    """
     for _attempt in range(5):
         mark = _read_mark(path)
-        with open(path, "rb") as handle:
+        handle = open(path, "rb")  # noqa: SIM115 - handed over as a _Span or closed below
+        try:
             stat = os.fstat(handle.fileno())
             if _read_mark(path) != mark:
+                handle.close()
                 continue  # a writer committed meanwhile; read a consistent pair again
             committed = _committed_size(mark, stat)
-            data = handle.read(stat.st_size if committed is None else committed)
-            return data, committed, stat.st_size
+            length = stat.st_size if committed is None else committed
+            if keep_open:
+                return _Span(handle, length), committed, stat.st_size
+            data = handle.read(length)
+        except BaseException:
+            handle.close()
+            raise
+        handle.close()
+        return data, committed, stat.st_size
     raise StoreError(f"{path}: the file kept changing while being read; please reload")
 
 
-def _read_committed(path: Path) -> tuple[bytes, list[str]]:
+def _read_committed(path: Path, *, keep_open: bool = False) -> tuple[bytes | _Span, list[str]]:
     """Committed bytes; bytes past the mark are only called interrupted once no save is at work.
 
     While another save holds the lock, its bytes are already in the file but not yet committed:
     that is a save in progress, not a problem, so the reader waits for it (briefly) and reads
-    again under the lock.
+    again under the lock. With `keep_open` the bytes come as an open `_Span` to stream.
     """
-    data, committed, size = _read_consistent(path)
+    data, committed, size = _read_consistent(path, keep_open=keep_open)
     if committed is None or size <= committed:
         return data, []
     try:
         with FileLock(lock_path(path), timeout=READER_WAIT_SECONDS):
-            data, committed, size = _read_consistent(path)
+            again, committed, size = _read_consistent(path, keep_open=keep_open)
     except Timeout:
         return data, []  # a slow save is still at work; its bytes will be committed
     except OSError:
         pass  # cannot take the lock here (read-only folder): no save can be at work either
+    else:
+        if isinstance(data, _Span):
+            data.close()
+        data = again
     if committed is not None and size > committed:
         return data, [
             f"An interrupted save left {size - committed} bytes at the end of {path.name}; "
@@ -419,7 +504,72 @@ def _drop_torn_tail(data: bytes, path: Path) -> tuple[bytes, str | None, list[st
     )
 
 
+# Columns whose few distinct values repeat on every answer row: read as categoricals, so a
+# million rows keep one copy of each text and compare, filter and group on small integer codes.
+# (The respondent stays plain text: a name is the column people and code rewrite.)
+CATEGORICAL_COLUMNS = ("response_id", "session", "questionnaire_id", "item_id")
+# Columns typed once per distinct text rather than once per row.
+_PARSED_COLUMNS = ("submitted_at", "questionnaire_version", "value")
+
+
+def _parse_fast(data: bytes | _Span) -> pd.DataFrame | None:
+    """The common case, read by Arrow straight into dictionary columns; None when unsure."""
+    head = data.peek_at(0, len(_HEADER) + 3) if isinstance(data, _Span) else data[:200]
+    first_line = head[: head.find(b"\n")]
+    if first_line.lstrip(b"\xef\xbb\xbf") != _HEADER.rstrip(b"\n"):
+        return None  # a foreign header: the careful path words the error
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {
+        c: pa.string() if c in ("respondent", "text") else dictionary for c in RESPONSE_COLUMNS
+    }
+    try:
+        # Streamed in small blocks, so parsing needs little beyond the bytes and the result.
+        reader = pa_csv.open_csv(
+            data if isinstance(data, _Span) else pa.BufferReader(pa.py_buffer(data)),
+            read_options=pa_csv.ReadOptions(
+                column_names=RESPONSE_COLUMNS, skip_rows=1, block_size=1 << 20, use_threads=False
+            ),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types,
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        table = reader.read_all()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # malformed lines or bad bytes: the careful path says which
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table, reader
+    pa.default_memory_pool().release_unused()  # hand the parse buffers back to the system
+    for column in CATEGORICAL_COLUMNS:
+        values = frame[column]
+        categories = values.cat.categories
+        if not categories.is_monotonic_increasing:  # sort like text sorts
+            frame[column] = values.cat.reorder_categories(categories.sort_values())
+    return frame
+
+
+def with_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A few rows with their categorical columns as plain text again: a small slice of a long
+    history (one session's rows) then stops carrying every id of the history along, and adding
+    rows to it (pd.concat) keeps the text dtype."""
+    if not any(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in frame.columns):
+        return frame
+    return frame.assign(
+        **{
+            c: frame[c].astype("str")
+            for c in frame.columns
+            if isinstance(frame[c].dtype, pd.CategoricalDtype)
+        }
+    )
+
+
 def _parse(data: bytes, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    fast = _parse_fast(data)
+    if fast is not None:
+        return fast, []
     problems: list[str] = []
     options = {"dtype": str, "keep_default_na": False, "na_filter": False, "encoding": "utf-8"}
     try:
@@ -440,21 +590,40 @@ def _parse(data: bytes, path: Path) -> tuple[pd.DataFrame, list[str]]:
             f"{path}: expected the columns {', '.join(RESPONSE_COLUMNS)} but found "
             f"{', '.join(map(str, frame.columns))}"
         )
+    for column in CATEGORICAL_COLUMNS:
+        frame[column] = frame[column].astype(
+            pd.CategoricalDtype(pd.Index(frame[column].unique(), dtype="str").sort_values())
+        )
     return frame, problems
+
+
+def _per_distinct(values: pd.Series, convert) -> pd.Series:
+    """`convert` applied once per distinct text, then spread over the rows (codes index it)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, distinct = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+        distinct = pd.Index(distinct, dtype="str")
+    converted = convert(pd.Series(distinct, dtype="str")).reset_index(drop=True)
+    spread = converted.reindex(codes)  # code -1 (no value) becomes missing
+    spread.index = values.index
+    return spread
 
 
 def _typed(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
     problems: list[str] = []
-    frame = frame.copy()
-    frame["submitted_at"] = pd.to_datetime(
-        frame["submitted_at"], utc=True, format="ISO8601", errors="coerce"
+    frame = frame.copy(deep=False)
+    frame["submitted_at"] = _per_distinct(
+        frame["submitted_at"],
+        lambda t: pd.to_datetime(t, utc=True, format="ISO8601", errors="coerce"),
     )
-    frame["questionnaire_version"] = pd.to_numeric(
-        frame["questionnaire_version"], errors="coerce"
-    ).astype("Int64")
+    frame["questionnaire_version"] = _per_distinct(
+        frame["questionnaire_version"],
+        lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"),
+    )
     raw_value = frame["value"]
-    frame["value"] = pd.to_numeric(raw_value.where(raw_value != ""), errors="coerce").astype(
-        "float64"
+    frame["value"] = _per_distinct(
+        raw_value, lambda v: pd.to_numeric(v.where(v != ""), errors="coerce").astype("float64")
     )
     unreadable_value = (raw_value != "") & frame["value"].isna()
     if unreadable_value.any():
@@ -470,6 +639,8 @@ def _typed(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
             f"time were skipped (line {lines}{'…' if broken.sum() > 5 else ''})"
         )
         frame = frame.loc[~broken]
+        for column in CATEGORICAL_COLUMNS:
+            frame[column] = frame[column].cat.remove_unused_categories()
     return frame.reset_index(drop=True), problems
 
 
@@ -481,16 +652,25 @@ def load_responses(path: str | Path) -> LoadedResponses:
     """
     path = Path(path)
     try:
-        data, problems = _read_committed(path)
+        span, problems = _read_committed(path, keep_open=True)
     except FileNotFoundError:
         return LoadedResponses(path, empty_responses())
     except PermissionError as exc:
         raise StoreError(f"{path}: permission denied; cannot read the responses") from exc
+    with span:
+        # A large file of whole records streams into Arrow without being held whole.
+        if span.length > STREAM_BYTES and span.peek_at(span.length - 1, 1) == b"\n":
+            frame = _parse_fast(span)
+            if frame is not None:
+                frame, type_problems = _typed(frame, path)
+                return LoadedResponses(path, frame, problems + type_problems)
+        data = span.whole()
     if not data.strip():
         return LoadedResponses(path, empty_responses(), problems)
     data, torn_id, torn_problems = _drop_torn_tail(data, path)
     problems += torn_problems
     frame, parse_problems = _parse(data, path)
+    del data  # the text is parsed; let its memory go before typing
     problems += parse_problems
     if torn_id is not None and not frame.empty:
         if torn_id.startswith("prefix:"):

@@ -36,7 +36,7 @@ from alignment.workshop import code_problem
 SOURCE_KEY = "app_data_source"
 _SOURCE_REQUEST_KEY = "app_data_source_request"
 RESPONDENT_KEY = "app_respondent"
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$&"  # "&": or "&amp;" shows as "&"
 SAMPLE, MINE = "sample", "mine"
 SOURCE_LABELS = {MINE: "My responses", SAMPLE: "Sample data (read-only)"}
 
@@ -112,7 +112,9 @@ def default_source() -> str:
 
 
 def current_source() -> DataSource:
-    kind = st.session_state.setdefault(SOURCE_KEY, default_source())
+    if SOURCE_KEY not in st.session_state:  # (not on every run: it reads the responses)
+        st.session_state[SOURCE_KEY] = default_source()
+    kind = st.session_state[SOURCE_KEY]
     path = config.SAMPLE_RESPONSES if kind == SAMPLE else config.responses_path()
     return DataSource(kind, path)
 

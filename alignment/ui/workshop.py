@@ -14,7 +14,7 @@ from alignment import charts, config, report, theme
 from alignment.chartsets import ChartSet, group_summary, session_charts
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import score_responses
-from alignment.store import read_since
+from alignment.store import read_since, with_text_columns
 from alignment.ui import chart as ui_chart
 from alignment.ui import chart_pack_button, download, plain
 from alignment.workshop import (
@@ -41,7 +41,7 @@ def live_rows(responses: Path, code: str) -> pd.DataFrame:
     if state is None or state["path"] != str(responses) or state["code"] != code:
         state = {"path": str(responses), "code": code, "offset": 0, "inode": -1, "rows": None}
     tail = read_since(responses, state["offset"], state["inode"])
-    new_rows = tail.frame[tail.frame["session"] == code]
+    new_rows = with_text_columns(tail.frame[tail.frame["session"] == code])
     if tail.restarted or state["rows"] is None:
         rows = new_rows
     else:
