@@ -49,6 +49,10 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+class _Problem(Exception):
+    """A clear, one-line reason a command cannot go on (exit code 1)."""
+
+
 def _questionnaire_or_report(path: str) -> Questionnaire | None:
     """The questionnaire, or None after printing why it cannot be used."""
     try:
@@ -59,21 +63,13 @@ def _questionnaire_or_report(path: str) -> Questionnaire | None:
 
 
 def _score(args: argparse.Namespace) -> int:
-    questionnaire = _questionnaire_or_report(args.questionnaire)
-    if questionnaire is None:
-        return 1
-    responses_file = Path(args.responses)
-    if not responses_file.is_file():
-        print(f"{responses_file}: file not found", file=sys.stderr)
-        return 1
     try:
-        loaded = load_responses(responses_file)
-    except StoreError as exc:
+        questionnaire, frame = _inputs(args)
+    except _Problem as exc:
         print(exc, file=sys.stderr)
         return 1
-    for problem in loaded.problems:
-        print(f"note: {problem}", file=sys.stderr)
-    scores = score_responses(loaded.frame, questionnaire)
+    responses_file = Path(args.responses)
+    scores = score_responses(frame, questionnaire)
     for message in scores.report.messages():
         print(f"note: {message}", file=sys.stderr)
     if scores.overall.empty:
@@ -91,31 +87,34 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
-class _ExportProblem(Exception):
-    """A clear, one-line reason the export cannot be made (exit code 1)."""
-
-
 EXPORT_FORMATS = ("png", "svg", "pdf", "html", "zip", "report", "xlsx")
 CHART_FORMATS = ("png", "svg", "pdf", "html")
 
 
-def _load(args: argparse.Namespace) -> tuple[Questionnaire, pd.DataFrame]:
+def _inputs(args: argparse.Namespace) -> tuple[Questionnaire, pd.DataFrame]:
+    """`--questionnaire` and every response in `--responses`; the file's notes go to stderr."""
     try:
         questionnaire = load_questionnaire(args.questionnaire)
     except QuestionnaireError as exc:
-        raise _ExportProblem(str(exc)) from exc
+        raise _Problem(str(exc)) from exc
     responses_file = Path(args.responses)
     if not responses_file.is_file():
-        raise _ExportProblem(f"{responses_file}: file not found")
+        raise _Problem(f"{responses_file}: file not found")
     try:
         loaded = load_responses(responses_file)
     except StoreError as exc:
-        raise _ExportProblem(str(exc)) from exc
+        raise _Problem(str(exc)) from exc
     for problem in loaded.problems:
         print(f"note: {problem}", file=sys.stderr)
-    frame = loaded.frame[loaded.frame["questionnaire_id"] == questionnaire.id]
+    return questionnaire, loaded.frame
+
+
+def _answers_to(args: argparse.Namespace) -> tuple[Questionnaire, pd.DataFrame]:
+    """The responses to `--questionnaire` only; none at all is a problem for an export."""
+    questionnaire, frame = _inputs(args)
+    frame = frame[frame["questionnaire_id"] == questionnaire.id]
     if frame.empty:
-        raise _ExportProblem(f"{responses_file} holds no responses to '{questionnaire.id}'")
+        raise _Problem(f"{args.responses} holds no responses to '{questionnaire.id}'")
     return questionnaire, frame
 
 
@@ -125,12 +124,12 @@ def _session(args: argparse.Namespace, questionnaire: Questionnaire) -> Session:
     try:
         saved = load_workshops(sessions_path(Path(args.responses).parent)).find(code)
     except StoreError as exc:
-        raise _ExportProblem(str(exc)) from exc
+        raise _Problem(str(exc)) from exc
     if saved is not None and args.min_group is None:
         return saved
     k = args.min_group or (saved.min_group if saved else DEFAULT_MIN_GROUP)
     if k < MIN_GROUP_FLOOR:
-        raise _ExportProblem(f"--min-group must be at least {MIN_GROUP_FLOOR}, not {k}")
+        raise _Problem(f"--min-group must be at least {MIN_GROUP_FLOOR}, not {k}")
     title = saved.title if saved else f"Session {code}"
     return Session(code, title, questionnaire.id, min_group=k)
 
@@ -145,7 +144,7 @@ def _selected(args: argparse.Namespace, frame: pd.DataFrame) -> pd.DataFrame:
         rows, what = frame[frame["session"] == normalise_code(args.session)], "session"
     if rows.empty:
         wanted = args.response_id or args.respondent or args.session
-        raise _ExportProblem(f"no {what} '{wanted}' among the responses to this questionnaire")
+        raise _Problem(f"no {what} '{wanted}' among the responses to this questionnaire")
     return rows
 
 
@@ -174,7 +173,7 @@ def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise _ExportProblem(f"{path}: cannot write ({exc.strerror})") from exc
+        raise _Problem(f"{path}: cannot write ({exc.strerror})") from exc
     print(f"wrote {path} ({len(data):,} bytes)", file=sys.stderr)
 
 
@@ -182,10 +181,8 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         if args.chart and args.format not in CHART_FORMATS:
-            raise _ExportProblem(
-                f"--chart works with {', '.join(CHART_FORMATS)}, not {args.format}"
-            )
-        questionnaire, frame = _load(args)
+            raise _Problem(f"--chart works with {', '.join(CHART_FORMATS)}, not {args.format}")
+        questionnaire, frame = _answers_to(args)
         rows = _selected(args, frame)
         if args.format == "xlsx":
             _write(out, export.workbook_bytes(rows, questionnaire))
@@ -201,11 +198,11 @@ def _export(args: argparse.Namespace) -> int:
             try:
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise _ExportProblem(f"{out}: cannot make this folder ({exc.strerror})") from exc
+                raise _Problem(f"{out}: cannot make this folder ({exc.strerror})") from exc
             files = images.charts_bytes([(c.figure, args.format) for c in view.charts])
             for chart, data in zip(view.charts, files, strict=True):
                 _write(out / f"{view.file_name(chart.name)}.{args.format}", data)
-    except (_ExportProblem, chartsets.ChartSetError, images.ExportUnavailable) as exc:
+    except (_Problem, chartsets.ChartSetError, images.ExportUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
