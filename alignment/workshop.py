@@ -20,7 +20,7 @@ import pandas as pd
 import segno
 
 from alignment.questionnaire import Questionnaire
-from alignment.store import StoreError, locked
+from alignment.store import StoreError, locked, read_since, with_text_columns
 
 # No 0/O or 1/I: a code read off a projector must not be ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -271,3 +271,22 @@ def qr_png(url: str, scale: int = 12) -> bytes:
 def versions_in(rows: pd.DataFrame) -> list[int]:
     """Questionnaire versions among a session's answers (more than one: it changed mid-session)."""
     return sorted(int(v) for v in rows["questionnaire_version"].dropna().unique())
+
+
+@dataclass(frozen=True)
+class LiveRows:
+    """One session's answer rows as a live view keeps them: each `follow` reads only the bytes
+    committed since the last (the whole file again only when it was replaced)."""
+
+    rows: pd.DataFrame | None = None
+    offset: int = 0
+    inode: int = -1
+    restarted: bool = False
+
+    def follow(self, path: Path, code: str) -> LiveRows:
+        tail = read_since(path, self.offset, self.inode)
+        # Plain text, not the history's categories: the slice stays small and concat keeps it so.
+        fresh = with_text_columns(tail.frame[tail.frame["session"] == code])
+        restarted = tail.restarted or self.rows is None
+        rows = fresh if restarted else pd.concat([self.rows, fresh], ignore_index=True)
+        return LiveRows(rows, tail.offset, tail.inode, tail.restarted)

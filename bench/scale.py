@@ -287,8 +287,8 @@ def _child_live(path: Path, arrivals: int) -> dict:
     from alignment.questionnaire import load_questionnaire
     from alignment.response import build_response
     from alignment.scoring import score_responses
-    from alignment.store import append_rows, read_since, with_text_columns
-    from alignment.workshop import Session, group_view
+    from alignment.store import append_rows
+    from alignment.workshop import LiveRows, Session, group_view
 
     questionnaire = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
     session = Session(LIVE_SESSION, "Live", questionnaire.id, min_group=5, revealed=True)
@@ -296,10 +296,9 @@ def _child_live(path: Path, arrivals: int) -> dict:
         copy = Path(folder) / "responses.csv"
         shutil.copyfile(path, copy)
         # The facilitator's screen opened on a long history: one whole read, as live_rows does.
-        first = read_since(copy, 0, -1)
-        rows = with_text_columns(first.frame[first.frame["session"] == LIVE_SESSION])
-        offset, inode = first.offset, first.inode
-        before = rows["response_id"].nunique()
+        live = LiveRows().follow(copy, LIVE_SESSION)
+        history_bytes = live.offset
+        before = live.rows["response_id"].nunique()
         answers = {item.id: 3 for item in questionnaire.active_items}
         times, new_bytes = [], []
         for n in range(arrivals):
@@ -313,19 +312,17 @@ def _child_live(path: Path, arrivals: int) -> dict:
             append_rows(copy, new)
             begin = time.perf_counter()
             # What workshop.live_rows does on each refresh, then the panel's scoring.
-            tail = read_since(copy, offset, inode)
-            fresh = with_text_columns(tail.frame[tail.frame["session"] == LIVE_SESSION])
-            rows = fresh if tail.restarted else pd.concat([rows, fresh], ignore_index=True)
-            new_bytes.append(tail.offset - offset)
-            offset, inode = tail.offset, tail.inode
-            view = group_view(score_responses(rows, questionnaire).strategies, session)
+            offset = live.offset
+            live = live.follow(copy, LIVE_SESSION)
+            new_bytes.append(live.offset - offset)
+            view = group_view(score_responses(live.rows, questionnaire).strategies, session)
             times.append(time.perf_counter() - begin)
-            assert not tail.restarted, "the history was read again"
+            assert not live.restarted, "the history was read again"
             assert view.count == before + n + 1, view.count
     return {
         "live_refresh_s": statistics.median(times),
         "live_new_bytes": int(statistics.median(new_bytes)),
-        "history_bytes": first.offset,
+        "history_bytes": history_bytes,
     }
 
 

@@ -14,11 +14,11 @@ from alignment import charts, config, report, theme
 from alignment.chartsets import ChartSet, group_summary, session_charts
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import score_responses
-from alignment.store import read_since, with_text_columns
 from alignment.ui import chart as ui_chart
 from alignment.ui import chart_pack_button, download, plain
 from alignment.workshop import (
     GroupView,
+    LiveRows,
     Session,
     group_view,
     load_workshops,
@@ -39,20 +39,10 @@ def live_rows(responses: Path, code: str) -> pd.DataFrame:
     """This session's answer rows, reading only what was committed since the last call."""
     state = st.session_state.get(_LIVE_KEY)
     if state is None or state["path"] != str(responses) or state["code"] != code:
-        state = {"path": str(responses), "code": code, "offset": 0, "inode": -1, "rows": None}
-    tail = read_since(responses, state["offset"], state["inode"])
-    new_rows = with_text_columns(tail.frame[tail.frame["session"] == code])
-    if tail.restarted or state["rows"] is None:
-        rows = new_rows
-    else:
-        rows = pd.concat([state["rows"], new_rows], ignore_index=True)
-    st.session_state[_LIVE_KEY] = {
-        **state,
-        "offset": tail.offset,
-        "inode": tail.inode,
-        "rows": rows,
-    }
-    return rows
+        state = {"path": str(responses), "code": code, "live": LiveRows()}
+    live = state["live"].follow(responses, code)
+    st.session_state[_LIVE_KEY] = {**state, "live": live}
+    return live.rows
 
 
 def group_of(rows: pd.DataFrame, session: Session, questionnaire: Questionnaire) -> GroupView:
