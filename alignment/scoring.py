@@ -233,7 +233,8 @@ def score_responses(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scor
     )
     for column in ("response_id", "respondent", "session", "questionnaire_id"):
         meta[column] = meta[column].astype("str")
-    order = np.lexsort((meta["response_id"].to_numpy(), meta["submitted_at"].to_numpy()))
+    # (Time as integers: a zoned time column would otherwise become one object per response.)
+    order = np.lexsort((meta["response_id"].to_numpy(), meta["submitted_at"].array.asi8))
     meta = meta.take(order).reset_index(drop=True)
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
