@@ -224,28 +224,13 @@ def group_view(strategy_scores: pd.DataFrame, session: Session) -> GroupView:
     count = int(strategy_scores["response_id"].nunique())
     if count < session.min_group:
         return GroupView(count, session.min_group, pd.DataFrame())
-    alignment = strategy_scores.groupby("strategy", sort=False)["alignment"]
-    summary = (
-        strategy_scores.groupby("strategy", sort=False)
-        .agg(
-            purpose=("purpose", "mean"),
-            performance=("performance", "mean"),
-            alignment=("alignment", "mean"),
-            answered=("alignment", "count"),
-        )
-        .join(
-            pd.DataFrame(
-                {
-                    "alignment_min": alignment.min(),
-                    "alignment_low": alignment.quantile(0.25),
-                    "alignment_median": alignment.median(),
-                    "alignment_high": alignment.quantile(0.75),
-                    "alignment_max": alignment.max(),
-                }
-            )
-        )
-        .reset_index()
-    )
+    # One pass per statistic (the live panels redraw this every few seconds).
+    grouped = strategy_scores.groupby("strategy", sort=False)
+    summary = grouped[["purpose", "performance", "alignment"]].mean()
+    summary["answered"] = grouped["alignment"].count()
+    spread = grouped["alignment"].quantile([0, 0.25, 0.5, 0.75, 1]).unstack()
+    spread.columns = [f"alignment_{name}" for name in ("min", "low", "median", "high", "max")]
+    summary = summary.join(spread).reset_index()
     summary["gap"] = summary["performance"] - summary["purpose"]
     return GroupView(count, session.min_group, summary)
 
