@@ -185,6 +185,9 @@ def _export(args: argparse.Namespace) -> int:
         questionnaire, frame = _answers_to(args)
         rows = _selected(args, frame)
         if args.format == "xlsx":
+            too_big = export.workbook_problem(rows, questionnaire)
+            if too_big:
+                raise _Problem(too_big)
             _write(out, export.workbook_bytes(rows, questionnaire))
         elif args.format == "report":
             _write(out, _report(args, rows, questionnaire))

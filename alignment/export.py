@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import numbers
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -259,24 +261,24 @@ def _write_table(
     table: pd.DataFrame,
     digits: int | None = None,
 ) -> None:
-    """One sheet: bold, frozen, filterable header; real numbers and date-times below it."""
-    if len(table) + 1 > EXCEL_MAX_ROWS:
-        raise ValueError(
-            f"The {title} sheet would need {len(table) + 1:,} rows; Excel holds at most "
-            f"{EXCEL_MAX_ROWS:,}. Download the CSV instead."
-        )
+    """One sheet: bold, frozen, filterable header; real numbers and date-times below it.
+
+    Rows are converted as they are written, so a long table never exists twice as Python values.
+    """
     sheet = workbook.create_sheet(title)
     columns = [str(c) for c in table.columns]
-    rows = [
-        [_cell_value(v, digits) for v in record]
-        for record in table.itertuples(index=False, name=None)
-    ]
-    for index, name in enumerate(columns, start=1):
-        sample = [name] + [row[index - 1] for row in rows[:500] if row[index - 1] is not None]
-        sheet.column_dimensions[get_column_letter(index)].width = _width(sample)
+
+    def rows(frame: pd.DataFrame) -> Iterator[list[object]]:
+        for record in frame.itertuples(index=False, name=None):
+            yield [_cell_value(v, digits) for v in record]
+
+    first = list(rows(table.head(500)))
+    for index, name in enumerate(columns):
+        sample = [name] + [row[index] for row in first if row[index] is not None]
+        sheet.column_dimensions[get_column_letter(index + 1)].width = _width(sample)
     sheet.freeze_panes = "A2"
     if columns:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
     header = []
     for name in columns:
         cell = WriteOnlyCell(sheet, value=_cell_value(name))
@@ -284,7 +286,7 @@ def _write_table(
         cell.fill = _HEADER_FILL
         header.append(cell)
     sheet.append(header)
-    for row in rows:
+    for row in itertools.chain(first, rows(table.iloc[len(first) :])):
         sheet.append([_styled(sheet, value, digits) for value in row])
 
 
@@ -349,6 +351,19 @@ def _write_about(
         sheet.append([_cell_value(reflection.id), _cell_value(reflection.text), "reflection"])
 
 
+def workbook_problem(frame: pd.DataFrame, questionnaire: Questionnaire) -> str | None:
+    """Why these responses cannot go into one workbook (None when they can), said up front: the
+    sheet of answers is the longest, one row per answer, and Excel stops at a fixed row count."""
+    answers = int((frame["questionnaire_id"] == questionnaire.id).sum())
+    if answers + 1 <= EXCEL_MAX_ROWS:
+        return None
+    return (
+        f"The {questionnaire.title} answers ({answers:,}) are more rows than one Excel sheet "
+        f"holds ({EXCEL_MAX_ROWS - 1:,} below its header). Download the long and wide CSV "
+        "files instead."
+    )
+
+
 def workbook_bytes(
     frame: pd.DataFrame, questionnaire: Questionnaire, *, now: datetime | None = None
 ) -> bytes:
@@ -359,6 +374,9 @@ def workbook_bytes(
     Responses to other questionnaires are left out (and counted on the About sheet) so that the
     four sheets describe the same responses.
     """
+    problem = workbook_problem(frame, questionnaire)
+    if problem:
+        raise ValueError(problem)
     same = _with_times(frame.loc[frame["questionnaire_id"] == questionnaire.id])
     other_responses = int(
         frame.loc[frame["questionnaire_id"] != questionnaire.id, "response_id"].nunique()

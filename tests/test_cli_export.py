@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from alignment import export as export_module
 from alignment.cli import main
 from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.store import load_responses
@@ -153,6 +154,16 @@ def test_problems_exit_1_with_a_reason(tmp_path: Path, capsys, arguments: list[s
     out = tmp_path / "out.file"
     assert export(*arguments, "--out", str(out)) == 1
     assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_workbook_excel_cannot_hold_exits_1_before_writing(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 20)
+    out = tmp_path / "alex.xlsx"
+    assert export("--respondent", "Alex Rivera", "--format", "xlsx", "--out", str(out)) == 1
+    assert "more rows than one Excel sheet holds (19 below its header)" in capsys.readouterr().err
     assert not out.exists()
 
 

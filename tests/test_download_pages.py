@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import ui
+from alignment import export, ui
 from tests.conftest import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -51,6 +51,16 @@ def test_without_chromium_the_page_says_so_and_html_and_data_still_download(
     assert "Add to my calendar (.ics)" in offered
     explained = [c.value for c in at.caption if "need Chromium" in c.value]
     assert explained and "/nowhere/chromium" in explained[0]
+
+
+def test_a_workbook_excel_cannot_hold_is_explained_instead_of_offered(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 100)  # the sample has more answers than that
+    at = page_on_sample("views/data.py")
+    assert "Excel workbook" not in labels(at)
+    assert "Wide CSV" in labels(at)
+    assert any("more rows than one Excel sheet" in c.value for c in at.caption)
 
 
 def test_trends_and_data_pages_offer_their_downloads(chart_renderer: None):

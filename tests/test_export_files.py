@@ -7,6 +7,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from icalendar import Calendar
 
 from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.export import (
+    EXCEL_MAX_ROWS,
     FORMULA_PREFIXES,
     ICS_PRODID,
     csv_bytes,
@@ -23,6 +25,7 @@ from alignment.export import (
     wide_csv,
     wide_responses,
     workbook_bytes,
+    workbook_problem,
 )
 from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.response import build_response
@@ -354,6 +357,21 @@ def test_workbook_about_says_what_and_when(sample_workbook, sample_frame):
     assert facts["Responses to other questionnaires"] == f"{others.nunique()} (not included)"
     assert "UTC" in facts["Times"]
     assert "why-p2" in facts  # the question list explains the Wide sheet's column names
+
+
+def test_a_workbook_longer_than_excel_allows_is_refused_before_any_work():
+    def answers(count: int) -> pd.DataFrame:
+        ids = pd.Categorical.from_codes(np.zeros(count, dtype=np.int8), [MAIN.id])
+        return pd.DataFrame({"questionnaire_id": ids})
+
+    fits = answers(EXCEL_MAX_ROWS - 1)  # and the header makes the sheet full
+    assert workbook_problem(fits, MAIN) is None
+    too_long = answers(EXCEL_MAX_ROWS)
+    problem = workbook_problem(too_long, MAIN)
+    assert problem is not None
+    assert f"answers ({EXCEL_MAX_ROWS:,}) are more rows than one Excel sheet holds" in problem
+    with pytest.raises(ValueError, match="long and wide CSV"):
+        workbook_bytes(too_long, MAIN)  # (the frame has no other column: nothing else ran)
 
 
 def test_workbook_accepts_rows_straight_from_build_response():

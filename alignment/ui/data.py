@@ -96,7 +96,11 @@ def export_section(source: DataSource) -> None:
             "Answers (long and wide) and scores on separate sheets.",
         ),
     ]
+    too_big = export.workbook_problem(rows, questionnaire)
     for place, (label, make, suffix, help_text) in zip(st.columns(3), files, strict=True):
+        if suffix == ".xlsx" and too_big:
+            place.caption(plain(too_big))  # said before the press: a failed download cannot say why
+            continue
         download(place, label, make, f"{stem}{suffix}", key=f"data_{suffix}", help=help_text)
 
 
