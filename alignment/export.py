@@ -351,16 +351,39 @@ def _write_about(
         sheet.append([_cell_value(reflection.id), _cell_value(reflection.text), "reflection"])
 
 
+def _answer_rows(frame: pd.DataFrame, questionnaire: Questionnaire) -> int:
+    """Rows of the Responses sheet below its header (the longest sheet: one row per answer)."""
+    return int((frame["questionnaire_id"] == questionnaire.id).sum())
+
+
 def workbook_problem(frame: pd.DataFrame, questionnaire: Questionnaire) -> str | None:
-    """Why these responses cannot go into one workbook (None when they can), said up front: the
-    sheet of answers is the longest, one row per answer, and Excel stops at a fixed row count."""
-    answers = int((frame["questionnaire_id"] == questionnaire.id).sum())
+    """Why these responses cannot go into one workbook (None when they can), said up front:
+    Excel stops at a fixed row count."""
+    answers = _answer_rows(frame, questionnaire)
     if answers + 1 <= EXCEL_MAX_ROWS:
         return None
     return (
         f"The {questionnaire.title} answers ({answers:,}) are more rows than one Excel sheet "
         f"holds ({EXCEL_MAX_ROWS - 1:,} below its header). Download the long and wide CSV "
         "files instead."
+    )
+
+
+# A workbook is written at about 6,500 answers a second (openpyxl goes cell by cell; measured on
+# the 2-core machine of bench/), so above this many answers the wait is said before the press.
+WORKBOOK_ANSWERS_PER_SECOND = 6_500
+SLOW_WORKBOOK_ANSWERS = 200_000
+
+
+def workbook_wait(frame: pd.DataFrame, questionnaire: Questionnaire) -> str | None:
+    """A word on the wait when the workbook is large (None when it is quick)."""
+    answers = _answer_rows(frame, questionnaire)
+    if answers < SLOW_WORKBOOK_ANSWERS:
+        return None
+    minutes = max(1, round(answers / WORKBOOK_ANSWERS_PER_SECOND / 60))
+    return (
+        f"{answers:,} answers: the workbook takes about {minutes} minute"
+        f"{'' if minutes == 1 else 's'} to build. The CSV files are ready in seconds."
     )
 
 

@@ -63,6 +63,13 @@ def test_a_workbook_excel_cannot_hold_is_explained_instead_of_offered(
     assert any("more rows than one Excel sheet" in c.value for c in at.caption)
 
 
+def test_a_slow_workbook_is_offered_with_the_wait_said(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(export, "SLOW_WORKBOOK_ANSWERS", 100)
+    at = page_on_sample("views/data.py")
+    assert "Excel workbook" in labels(at)
+    assert any("the workbook takes about 1 minute to build" in c.value for c in at.caption)
+
+
 def test_trends_and_data_pages_offer_their_downloads(chart_renderer: None):
     trends = labels(page_on_sample("views/trends.py"))
     assert trends.count("PNG") == 4 and "Download all charts (ZIP)" in trends

@@ -18,6 +18,7 @@ from alignment.export import (
     EXCEL_MAX_ROWS,
     FORMULA_PREFIXES,
     ICS_PRODID,
+    SLOW_WORKBOOK_ANSWERS,
     csv_bytes,
     next_check_in,
     reminder_ics,
@@ -26,6 +27,7 @@ from alignment.export import (
     wide_responses,
     workbook_bytes,
     workbook_problem,
+    workbook_wait,
 )
 from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.response import build_response
@@ -359,19 +361,32 @@ def test_workbook_about_says_what_and_when(sample_workbook, sample_frame):
     assert "why-p2" in facts  # the question list explains the Wide sheet's column names
 
 
-def test_a_workbook_longer_than_excel_allows_is_refused_before_any_work():
-    def answers(count: int) -> pd.DataFrame:
-        ids = pd.Categorical.from_codes(np.zeros(count, dtype=np.int8), [MAIN.id])
-        return pd.DataFrame({"questionnaire_id": ids})
+def answers_only(count: int) -> pd.DataFrame:
+    """`count` answer rows of MAIN, without the rest of their columns."""
+    ids = pd.Categorical.from_codes(np.zeros(count, dtype=np.int8), [MAIN.id])
+    return pd.DataFrame({"questionnaire_id": ids})
 
-    fits = answers(EXCEL_MAX_ROWS - 1)  # and the header makes the sheet full
+
+def test_a_workbook_longer_than_excel_allows_is_refused_before_any_work():
+    fits = answers_only(EXCEL_MAX_ROWS - 1)  # and the header makes the sheet full
     assert workbook_problem(fits, MAIN) is None
-    too_long = answers(EXCEL_MAX_ROWS)
+    too_long = answers_only(EXCEL_MAX_ROWS)
     problem = workbook_problem(too_long, MAIN)
     assert problem is not None
     assert f"answers ({EXCEL_MAX_ROWS:,}) are more rows than one Excel sheet holds" in problem
     with pytest.raises(ValueError, match="long and wide CSV"):
         workbook_bytes(too_long, MAIN)  # (the frame has no other column: nothing else ran)
+
+
+def test_a_large_workbook_says_how_long_it_takes_before_the_press():
+    assert workbook_wait(answers_only(SLOW_WORKBOOK_ANSWERS - 1), MAIN) is None
+    assert workbook_wait(answers_only(SLOW_WORKBOOK_ANSWERS), MAIN) == (
+        "200,000 answers: the workbook takes about 1 minute to build. "
+        "The CSV files are ready in seconds."
+    )
+    assert "1,000,000 answers: the workbook takes about 3 minutes" in str(
+        workbook_wait(answers_only(1_000_000), MAIN)
+    )
 
 
 def test_workbook_accepts_rows_straight_from_build_response():

@@ -51,7 +51,8 @@ def export_section(source: DataSource) -> None:
     people, responses = frame["respondent"].nunique(), frame["response_id"].nunique()
     first, last = frame["submitted_at"].min(), frame["submitted_at"].max()
     st.markdown(
-        f"**{responses}** responses from **{people}** people, {first:%d %b %Y} to {last:%d %b %Y}."
+        f"**{responses:,}** responses from **{people:,}** people, "
+        f"{first:%d %b %Y} to {last:%d %b %Y}."
     )
     download(
         st,
@@ -102,6 +103,8 @@ def export_section(source: DataSource) -> None:
             place.caption(plain(too_big))  # said before the press: a failed download cannot say why
             continue
         download(place, label, make, f"{stem}{suffix}", key=f"data_{suffix}", help=help_text)
+        if suffix == ".xlsx" and (wait := export.workbook_wait(rows, questionnaire)):
+            place.caption(wait)
 
 
 def delete_form(path: Path, response_ids: Iterable[str], who: str, *, key: str) -> None:
