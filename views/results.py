@@ -87,6 +87,12 @@ with report_column:
     paper = st.segmented_control(
         "Paper size", ["A4", "Letter"], default="A4", required=True, key="results_paper"
     )
+    # The files need only this person's answers and scores: a button that kept the whole history
+    # would pin a copy of it for as long as the page stays open.
+    own = frame[
+        (frame["respondent"] == respondent) & (frame["questionnaire_id"] == questionnaire.id)
+    ]
+    own_scores = scores.within(own["response_id"])
     if problem := report.report_problem():
         st.caption(problem)
     else:
@@ -94,16 +100,18 @@ with report_column:
             st,
             "Report (PDF)",
             functools.partial(
-                report.response_report, scores, frame, chosen, questionnaire, paper=paper.lower()
+                report.response_report,
+                own_scores,
+                own,
+                chosen,
+                questionnaire,
+                paper=paper.lower(),
             ),
             f"{view.file_name('report')}.pdf",
             key="results_report",
             help="Headline, charts, what to focus on and your reflections, ready to print.",
             icon=":material/picture_as_pdf:",
         )
-    own = frame[
-        (frame["respondent"] == respondent) & (frame["questionnaire_id"] == questionnaire.id)
-    ]
     ui.download(
         st,
         "My answers and scores (Excel)",
