@@ -695,6 +695,21 @@ def _allowed(scale: Scale) -> str:
     return f"{numbers} or " + ", ".join(scale.labels[p] for p in scale.points if p in scale.labels)
 
 
+class _ScaleValues:
+    """`_scale_value` once per distinct text and scale: a form export repeats the same few words
+    in every column, and reading them again cost most of a 20,000-row import."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[int, str], tuple[int | None, str | None]] = {}
+
+    def read(self, raw: str, scale: Scale) -> tuple[int | None, str | None]:
+        key = (id(scale), raw)  # (the questionnaire, and so its scales, outlives the import)
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = _scale_value(raw, scale)
+        return found
+
+
 def _scale_value(raw: str, scale: Scale) -> tuple[int | None, str | None]:
     """(the point on the scale, None) or (None, why not); a blank answer is (None, None)."""
     text = raw.strip()
@@ -988,6 +1003,9 @@ def _plan_wide(
     records: list[dict[str, object]] = []
     already = repeated = 0
     zoneless = False
+    items = questionnaire.item_by_id
+    item_scales = [(p, i, questionnaire.scale_of(items[i])) for p, i in mapping.items]
+    values = _ScaleValues()
     first_raw: dict[tuple[str, ...], int] = {}
     first_id: dict[str, int] = {}
     for row in rows:
@@ -1017,9 +1035,8 @@ def _plan_wide(
                 column = table.columns[mapping.respondent]
                 row.problems.append(RowProblem(row.line, column, raw_alias, alias_problem))
         answers: dict[str, int] = {}
-        for position, item_id in mapping.items:
-            item = questionnaire.item_by_id[item_id]
-            value, problem = _scale_value(_cell(cells, position), questionnaire.scale_of(item))
+        for position, item_id, scale in item_scales:
+            value, problem = values.read(_cell(cells, position), scale)
             if problem:
                 row.problems.append(
                     RowProblem(row.line, table.columns[position], _cell(cells, position), problem)
@@ -1125,6 +1142,7 @@ def _plan_long(
         )
     items = questionnaire.item_by_id
     reflections = {r.id for r in questionnaire.reflections}
+    values = _ScaleValues()
     zoneless = False
     metas: dict[int, tuple[object, ...]] = {}
     answers: dict[int, dict[str, object]] = {}
@@ -1191,7 +1209,7 @@ def _plan_long(
         value: int | None = None
         text = ""
         if item_id in items:
-            value, value_problem = _scale_value(raw_value, questionnaire.scale_of(items[item_id]))
+            value, value_problem = values.read(raw_value, questionnaire.scale_of(items[item_id]))
             if value_problem:
                 problem(row, "value", raw_value, value_problem)
         elif item_id in reflections:
