@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -182,15 +183,32 @@ def rows_to_csv_bytes(rows: pd.DataFrame) -> bytes:
     """Rows in the contract's column order, without header, as the store writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for record in rows[RESPONSE_COLUMNS].itertuples(index=False, name=None):
-        cells = ["" if pd.isna(v) else _format_cell(v) for v in record]
-        if any("\r" in cell for cell in cells):
+    columns = [_cells(rows[column]) for column in RESPONSE_COLUMNS]
+    with_return = np.zeros(len(rows), dtype=bool)
+    for texts, codes in columns:
+        has_return = np.array([*("\r" in text for text in texts[:-1]), False])
+        with_return |= has_return[codes]
+    records = zip(*(texts[codes] for texts, codes in columns), strict=True)
+    if not with_return.any():
+        writer.writerows(records)
+        return buffer.getvalue().encode("utf-8")
+    for record, needs_quoting in zip(records, with_return.tolist(), strict=True):
+        if needs_quoting:
             # Python 3.11's writer quotes only for the "\n" terminator, so a lone carriage
             # return would go out bare and end the record early for every CSV reader.
-            buffer.write(",".join(_quoted(cell) for cell in cells) + "\n")
+            buffer.write(",".join(_quoted(cell) for cell in record) + "\n")
         else:
-            writer.writerow(cells)
+            writer.writerow(record)
     return buffer.getvalue().encode("utf-8")
+
+
+def _cells(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's distinct cells as text (the last one empty, for missing values) and each row's
+    index into them: an import of 20,000 responses formats a few thousand texts, not 3.7 million
+    cells."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([*(_format_cell(value) for value in distinct), ""], dtype=object)
+    return texts, codes
 
 
 def _quoted(cell: str) -> str:
@@ -273,6 +291,22 @@ def _recent_tail(fd: int, committed: int) -> bytes:
     return b"\n" + os.read(fd, committed - start)
 
 
+def _not_in_tail(response_ids: pd.Series, tail: bytes) -> list[str]:
+    """The ids that start no line of `tail`: a repeated save finds its first copy there.
+
+    The tail's line starts are collected once, so a 20,000-response import does not search the
+    MiB 20,000 times (3.7 s); an id with a comma or a line break is searched for as before.
+    """
+    starts = {line.partition(b",")[0] for line in tail.split(b"\n") if b"," in line}
+
+    def seen(key: bytes) -> bool:
+        if b"," in key or b"\n" in key:
+            return b"\n" + key + b"," in tail
+        return key in starts
+
+    return [i for i in dict.fromkeys(response_ids) if not seen(str(i).encode())]
+
+
 def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
     stat = os.fstat(fd)
     committed = _committed_size(_read_mark(path), stat)
@@ -289,11 +323,7 @@ def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
         _set_aside(path, os.read(fd, stat.st_size - committed))
         os.ftruncate(fd, committed)
     tail = _recent_tail(fd, committed) if committed else b""
-    fresh = [
-        response_id
-        for response_id in dict.fromkeys(rows["response_id"])
-        if b"\n" + str(response_id).encode() + b"," not in tail
-    ]
+    fresh = _not_in_tail(rows["response_id"], tail)
     if not fresh:
         return 0
     payload = rows_to_csv_bytes(rows[rows["response_id"].isin(fresh)])

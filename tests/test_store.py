@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
+from alignment import store
 from alignment.questionnaire import load_questionnaire
 from alignment.response import ResponseError, build_response
 from alignment.store import (
@@ -345,3 +346,10 @@ def test_delete_while_others_append_loses_no_append(tmp_path: Path):
     counts = loaded.frame[loaded.frame["respondent"] != "Staying"].groupby("response_id").size()
     assert set(counts.index) == appended  # every append survived the rewrites
     assert (counts == len(pulse_response())).all()
+
+
+def test_a_repeated_save_is_found_among_the_line_starts_of_the_recent_tail():
+    tail = b'\nabc,2026-01-01T00:00:00Z,Ana\nxyz,2026,Bo\n"q,r",2026,Cy\nmid abc,x\n'
+    ids = pd.Series(["abc", "new", "q,r", "xy", "abc", "xyz"])
+    # "xy" only begins a saved id; "q,r" was saved quoted, as the writer does it.
+    assert store._not_in_tail(ids, tail) == ["new", "q,r", "xy"]
