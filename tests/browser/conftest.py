@@ -48,13 +48,22 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator:
+def chromium(chromium_path: str) -> Iterator:
+    """One browser process for the whole run: starting chromium takes about a second."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(chromium) -> Iterator:
+    """The shared browser; a test's windows close after it, so a failure shows only its own."""
+    yield chromium
+    for context in list(chromium.contexts):
+        context.close()
 
 
 @contextmanager

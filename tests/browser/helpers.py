@@ -24,6 +24,17 @@ def wait_for_app(page) -> None:
     )
 
 
+def wait_for_step(page, step: int) -> None:
+    """Until assessment step `step` is on screen with all its questions.
+
+    The step's caption arrives before its questions, and on step 1 there is no stale element
+    left for wait_for_app to wait out; the form's Next button comes after the last question.
+    """
+    page.get_by_text(f"Strategy {step} of 10").wait_for()
+    page.get_by_role("button", name="Next").wait_for()
+    wait_for_app(page)
+
+
 def scroll_through(page) -> None:
     """Plotly draws charts when they come into view; scroll them all in once."""
     for _ in range(15):

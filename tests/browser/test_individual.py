@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DESKTOP, PHONE, scroll_through, wait_for_app
+from tests.browser.helpers import DESKTOP, PHONE, scroll_through, wait_for_app, wait_for_step
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +25,11 @@ def test_new_user_completes_the_pulse_on_a_phone(browser, app_server, screenshot
     expect(pulse).to_be_checked()
     page.get_by_role("textbox", name="Your name or alias").fill("Sam on a phone")
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Strategy 1 of 10").wait_for()
-    wait_for_app(page)
+    wait_for_step(page, 1)
     page.screenshot(path=screenshot_dir / "phone-assess-step1.png")
 
     for step in range(1, 11):
-        page.get_by_text(f"Strategy {step} of 10").wait_for()
-        wait_for_app(page)
+        wait_for_step(page, step)
         questions = page.locator('[data-testid="stMain"] [data-testid="stRadio"]')
         assert questions.count() == 2
         questions.nth(0).get_by_text("Agree", exact=True).click()
