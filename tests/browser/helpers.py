@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PROJECTOR = {"viewport": {"width": 1280, "height": 720}}
@@ -27,12 +29,15 @@ def wait_for_app(page) -> None:
 def wait_for_step(page, step: int) -> None:
     """Until assessment step `step` is on screen with all its questions.
 
-    The step's caption arrives before its questions, and on step 1 there is no stale element
-    left for wait_for_app to wait out; the form's Next button comes after the last question.
+    The step's caption arrives before its questions, and wait_for_app can pass before the rest
+    has: the status widget shows only after a delay, and a new form is not a stale element.
+    The form's Next button comes after its last question; the one of the step before goes
+    when the run ends, so exactly one Next and nothing stale means this step is all there.
     """
     page.get_by_text(f"Strategy {step} of 10").wait_for()
-    page.get_by_role("button", name="Next").wait_for()
     wait_for_app(page)
+    expect(page.get_by_role("button", name="Next")).to_have_count(1)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0)
 
 
 def scroll_through(page) -> None:
