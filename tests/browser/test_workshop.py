@@ -119,11 +119,13 @@ def test_presentation_mode_is_readable_from_the_back(browser, room_server, scree
         answer_to_the_last_step(phone, room_server, code, varied)
         phone.get_by_role("button", name="Submit").click()
         phone.get_by_text("Purpose index").wait_for(timeout=30_000)
+    hidden_note = facilitator.get_by_text("Results are hidden so no one is anchored")
+    expect(hidden_note).to_be_visible()
     facilitator.get_by_role("button", name="Reveal results").click()
-    # Revealing removes the "results are hidden" note above the link, so the link moves up as
-    # the run ends. wait_for_app can return before that (the status widget shows only after a
-    # delay), and a click 200 ms after Reveal then missed the link in 1 of 24 tries.
-    expect(facilitator.get_by_text("Results are hidden so no one is anchored")).to_have_count(0)
+    # Revealing removes that note above the link, so the link moves up as the run ends.
+    # wait_for_app can return before that (the status widget shows only after a delay), and a
+    # click 200 ms after Reveal then missed the link in 1 of 24 tries.
+    expect(hidden_note).to_have_count(0)
     wait_for_app(facilitator)
     facilitator.get_by_role("link", name="Present on the shared screen").click()
     facilitator.get_by_text("screen 1 of 6").wait_for(timeout=30_000)
