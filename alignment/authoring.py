@@ -28,15 +28,13 @@ from alignment.questionnaire import (
     key_line,
     load_catalog,
     load_questionnaire_file,
-    parse_questionnaire,
+    parse_questionnaire_bytes,
     questionnaire_json_schema_text,
+    read_questionnaire_bytes,
     write_schema,
 )
 
 FileState = Literal["valid", "warnings", "invalid"]
-
-# A questionnaire is a few kilobytes (the full one is ~15 KB); anything far larger is a mistake.
-MAX_UPLOAD_BYTES = 1_000_000
 # Lowercase, so two names never differ only in case (they would be one file on macOS/Windows).
 _FILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\.ya?ml")
 REFLECTIONS_HEADING = "Your reflections (optional)"
@@ -96,7 +94,7 @@ def catalog_status(directory: str | Path) -> list[FileStatus]:
 
 def _line_in_file(path: Path, *key: str | int) -> int | None:
     try:
-        return key_line(path.read_text(encoding="utf-8"), *key)
+        return key_line(read_questionnaire_bytes(path).decode("utf-8"), *key)
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -171,49 +169,23 @@ def save_uploaded_questionnaire(
     """Validate an uploaded questionnaire and, only when nothing is wrong, save it as given.
 
     The file is refused (and nothing written) when its name is not a plain `*.yaml`/`*.yml`
-    name, it is not UTF-8, it fails the same validation as `load_questionnaire_file`, its id
-    belongs to another file, the file exists and `replace` is false, or it replaces the same
-    questionnaire with a lower version. The exact uploaded bytes are kept, comments included.
+    name, it fails the same checks as `load_questionnaire_file` (size, UTF-8, validation), its
+    id belongs to another file, the file exists and `replace` is false, or it replaces a file
+    that holds another questionnaire or the same questionnaire at a higher version. The exact
+    uploaded bytes are kept, comments included.
     """
     directory = Path(directory)
     errors: list[Issue] = []
-
-    def refused() -> SaveOutcome:
-        return SaveOutcome(False, None, errors)
-
     name_problem = file_name_problem(file_name)
     if name_problem:
         errors.append(Issue(file_name, None, "", name_problem))
-    if len(data) > MAX_UPLOAD_BYTES:
-        errors.append(
-            Issue(
-                file_name,
-                None,
-                "",
-                f"the file is {len(data):,} bytes; a questionnaire is at most "
-                f"{MAX_UPLOAD_BYTES:,} bytes",
-            )
-        )
-        return refused()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(
-            Issue(
-                file_name,
-                None,
-                "",
-                f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8",
-            )
-        )
-        return refused()
-
-    loaded = parse_questionnaire(text, file_name)
+    loaded = parse_questionnaire_bytes(data, file_name)
     new = loaded.questionnaire
     if new is None:
         errors.extend(loaded.issues)
     if errors or new is None:
-        return refused()
+        return SaveOutcome(False, None, errors)
+    text = data.decode("utf-8")  # cannot fail: the bytes were decoded to validate them
 
     target = directory / file_name
     for entry in load_catalog(directory) if directory.is_dir() else []:
@@ -240,8 +212,21 @@ def save_uploaded_questionnaire(
             )
         )
     elif target.exists():
-        old = load_questionnaire_file(target).questionnaire
-        if old is not None and old.id == new.id and new.version < old.version:
+        existing = load_questionnaire_file(target)
+        old = existing.questionnaire
+        if existing.declared_id not in (None, new.id):
+            # Answers are stored by questionnaire id: another id here would orphan them all.
+            errors.append(
+                Issue(
+                    file_name,
+                    key_line(text, "id"),
+                    "id",
+                    f"{file_name} holds questionnaire '{existing.declared_id}' and its answers "
+                    f"are stored by that id, so this file keeps id '{existing.declared_id}'; a "
+                    f"new questionnaire '{new.id}' needs a new file name, e.g. {new.id}.yaml",
+                )
+            )
+        elif old is not None and new.version < old.version:
             errors.append(
                 Issue(
                     file_name,
@@ -268,12 +253,8 @@ def save_uploaded_questionnaire(
 
 
 def replacement_warnings(old: Questionnaire, new: Questionnaire) -> list[str]:
-    """What replacing `old` with `new` does to answers already given."""
-    if old.id != new.id:
-        return [
-            f"this replaces questionnaire '{old.id}' with '{new.id}'; responses to "
-            f"'{old.id}' no longer find their questionnaire"
-        ]
+    """What replacing `old` with `new`, a later form of the same questionnaire, does to answers
+    already given."""
     notes: list[str] = []
     removed = [item.id for item in old.items if item.id not in new.item_by_id]
     if removed:

@@ -8,6 +8,8 @@ name the file, the line and the field, so an author can fix the file without gue
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,8 +27,37 @@ from pydantic import (
     model_validator,
 )
 
+# Limits on everything a file may hold. Anyone who can upload writes these files, and one scale
+# of 50 million points once took 2 GB to show; so every count, length and number is capped, in
+# the model (and so in the JSON Schema editors use) wherever a rule fits one field. The caps sit
+# far above what the shipped questionnaires use (the largest value there is in brackets), so an
+# honest author never meets one.
+MAX_FILE_BYTES = 256 * 1024  # (12.5 KB) a file at every cap below is about 215 KB
+MAX_YAML_NODES = 10_000  # (662 values) a file at every cap holds about 4,000
+MAX_YAML_DEPTH = 20  # (5) root → scales → agreement → labels → 1
+MAX_SCALE_POINTS = 11  # (5) 0–10 is the longest rating scale in common use
+SCALE_BOUND = 100  # (1–5) min and max lie within -100…100
+MAX_SCALES = 10  # (2)
+MAX_STRATEGIES = 20  # (10) twice the ten strategies of the main questionnaire
+MAX_ITEMS = 200  # (40) retired items stay in the file, so leave room for years of them
+MAX_ACTIONS = 10  # (4) per strategy
+MAX_REFLECTIONS = 10  # (3)
+MAX_TITLE = 120  # (26) a questionnaire's title and a strategy's name: one line of heading
+MAX_DESCRIPTION = 1_000  # (247) a short paragraph
+MAX_TEXT = 300  # (111) a question, an action or a reflection prompt: two or three sentences
+MAX_LABEL = 60  # (26) the words for one point of a scale
+MAX_WEIGHT = 10  # (1) a weight above 10 would let one item drown the others
+MAX_VERSION = 10_000  # (1) bumped once a week, this lasts two centuries; fits every store
+MAX_ID = 64  # (19) ids, and the scale and strategy names an item refers to
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
+# A name that refers to a strategy or scale; whether it exists is the validator's question.
+Reference = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
+Heading = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+
+
 Dimension = Literal["purpose", "performance"]
 DIMENSIONS: tuple[Dimension, Dimension] = ("purpose", "performance")
 
@@ -52,12 +83,22 @@ class _Strict(BaseModel):
 
 
 class Scale(_Strict):
-    """A numbered answer scale such as agreement 1–5; items refer to it by its name."""
+    """A numbered answer scale such as agreement 1–5, of at most 11 points; items name it."""
 
-    min: int = Field(description="The lowest point of the scale, e.g. 1.")
-    max: int = Field(description="The highest point of the scale, e.g. 5; must be above `min`.")
-    labels: dict[int, str] = Field(
+    min: int = Field(
+        ge=-SCALE_BOUND, le=SCALE_BOUND, description="The lowest point of the scale, e.g. 1."
+    )
+    max: int = Field(
+        ge=-SCALE_BOUND,
+        le=SCALE_BOUND,
+        description=(
+            f"The highest point of the scale, e.g. 5; at most {MAX_SCALE_POINTS - 1} above "
+            f"`min`, so a scale has 2 to {MAX_SCALE_POINTS} points."
+        ),
+    )
+    labels: dict[int, Annotated[str, Field(max_length=MAX_LABEL)]] = Field(
         default_factory=dict,
+        max_length=MAX_SCALE_POINTS,
         description=(
             "Words shown for some or all points, keyed by the point, e.g. "
             "`{1: Never, 5: Always}`; a point without a label is shown as its number."
@@ -67,8 +108,8 @@ class Scale(_Strict):
 
     @model_validator(mode="after")
     def _check_range(self) -> Scale:
-        if self.min >= self.max:
-            raise ValueError(f"min ({self.min}) must be less than max ({self.max})")
+        if problem := _points_problem(self.min, self.max):
+            raise ValueError(problem)
         outside = sorted(k for k in self.labels if not self.min <= k <= self.max)
         if outside:
             raise ValueError(f"labels {outside} lie outside the scale {self.min}–{self.max}")
@@ -76,11 +117,31 @@ class Scale(_Strict):
 
     @property
     def points(self) -> list[int]:
+        """Every point from min to max.
+
+        Refused for a scale built without validation (`model_construct`), which could stand for
+        millions of points: a list of them is what once took 2 GB.
+        """
+        if problem := _points_problem(self.min, self.max):
+            raise ValueError(problem)
         return list(range(self.min, self.max + 1))
 
     def label(self, value: int) -> str:
         """The word for a point, falling back to the number where the author gave none."""
         return self.labels.get(value, str(value))
+
+
+def _points_problem(low: int, high: int) -> str | None:
+    """Why `low`–`high` is not a usable scale, found without building its points."""
+    if low >= high:
+        return f"min ({low}) must be less than max ({high})"
+    count = high - low + 1
+    if count > MAX_SCALE_POINTS:
+        return (
+            f"the scale {low}–{high} has {count} points; a scale has at most "
+            f"{MAX_SCALE_POINTS} (e.g. 0–10)"
+        )
+    return None
 
 
 class Scoring(_Strict):
@@ -103,12 +164,13 @@ class Strategy(_Strict):
     id: Identifier = Field(
         description="Stable id (lowercase letters, digits, '-'); items name it in `strategy`."
     )
-    name: str = Field(
-        min_length=1, description="The name a participant sees, e.g. 'Lead by example'."
+    name: Heading = Field(description="The name a participant sees, e.g. 'Lead by example'.")
+    description: Description = Field(
+        default="", description="One or two sentences on what it is about."
     )
-    description: str = Field(default="", description="One or two sentences on what it is about.")
-    actions: list[str] = Field(
+    actions: list[Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
         default_factory=list,
+        max_length=MAX_ACTIONS,
         description="Concrete next steps, shown when this strategy needs attention.",
     )
 
@@ -122,15 +184,17 @@ class Item(_Strict):
             "retire the item instead of deleting it."
         )
     )
-    strategy: str = Field(description="The `id` of the strategy this item measures.")
+    strategy: Reference = Field(description="The `id` of the strategy this item measures.")
     dimension: Dimension = Field(
         description=(
             "`purpose`: how clear and important the intent is; "
             "`performance`: how consistently it is acted on."
         )
     )
-    scale: str = Field(description="The name of a scale under `scales`, e.g. `agreement`.")
-    text: str = Field(min_length=1, description="The question or statement as shown.")
+    scale: Reference = Field(description="The name of a scale under `scales`, e.g. `agreement`.")
+    text: str = Field(
+        min_length=1, max_length=MAX_TEXT, description="The question or statement as shown."
+    )
     # Strict: `retired: "no"` must be an error, not a silent True.
     reverse: StrictBool = Field(
         default=False,
@@ -140,7 +204,10 @@ class Item(_Strict):
         ),
     )
     weight: float = Field(
-        default=1.0, gt=0, description="Weight in the strategy's mean; default 1."
+        default=1.0,
+        gt=0,
+        le=MAX_WEIGHT,
+        description=f"Weight in the strategy's mean, above 0 and at most {MAX_WEIGHT}; default 1.",
     )
     retired: StrictBool = Field(
         default=False,
@@ -157,7 +224,7 @@ class Reflection(_Strict):
     id: Identifier = Field(
         description="Stable id, distinct from every item id (answers store both as item_id)."
     )
-    text: str = Field(min_length=1, description="The prompt as shown.")
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="The prompt as shown.")
 
 
 class Questionnaire(_Strict):
@@ -171,28 +238,38 @@ class Questionnaire(_Strict):
     )
     version: int = Field(
         ge=1,
+        le=MAX_VERSION,
         description="Whole number; bump it whenever items change (wording, scale, retiring).",
     )
-    title: str = Field(min_length=1, description="The name shown when choosing a questionnaire.")
-    description: str = Field(default="", description="A short introduction for participants.")
-    scales: dict[str, Scale] = Field(
-        min_length=1, description="Answer scales by name, e.g. `agreement` and `frequency`."
+    title: Heading = Field(description="The name shown when choosing a questionnaire.")
+    description: Description = Field(
+        default="", description="A short introduction for participants."
+    )
+    scales: dict[Reference, Scale] = Field(
+        min_length=1,
+        max_length=MAX_SCALES,
+        description="Answer scales by name, e.g. `agreement` and `frequency`.",
     )
     scoring: Scoring = Field(
         default_factory=Scoring, description="Optional; the quadrant threshold (default 60)."
     )
     strategies: list[Strategy] = Field(
-        min_length=1, description="The strategies, in the order they are asked."
+        min_length=1,
+        max_length=MAX_STRATEGIES,
+        description="The strategies, in the order they are asked.",
     )
     items: list[Item] = Field(
         min_length=1,
+        max_length=MAX_ITEMS,
         description=(
             "The questions; every strategy needs at least one active purpose and one active "
             "performance item."
         ),
     )
     reflections: list[Reflection] = Field(
-        default_factory=list, description="Optional free-text prompts asked at the end."
+        default_factory=list,
+        max_length=MAX_REFLECTIONS,
+        description="Optional free-text prompts asked at the end.",
     )
 
     @field_validator("version", mode="before")
@@ -255,11 +332,16 @@ class QuestionnaireError(Exception):
 
 @dataclass(frozen=True)
 class LoadedQuestionnaire:
-    """The outcome of reading one file: a questionnaire, or the errors that stop it."""
+    """The outcome of reading one file: a questionnaire, or the errors that stop it.
+
+    `declared_id` is the questionnaire id the file names, even when the file is invalid
+    otherwise: answers are stored by that id, so a broken file still owns it.
+    """
 
     path: Path
     questionnaire: Questionnaire | None
     issues: list[Issue]
+    declared_id: str | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -279,6 +361,8 @@ class LoadedQuestionnaire:
 
 
 _Path = tuple[str, ...]
+# A key written twice: the path of its mapping, the line PyYAML kept, the key.
+_Duplicate = tuple[tuple[Any, ...], int, str]
 
 
 def _key_text(node: yaml.Node) -> str:
@@ -293,14 +377,14 @@ def _key_text(node: yaml.Node) -> str:
     return "<complex key>"
 
 
-def _line_map(root: yaml.Node) -> tuple[dict[_Path, int], list[tuple[tuple[Any, ...], int, str]]]:
+def _line_map(root: yaml.Node) -> tuple[dict[_Path, int], list[_Duplicate]]:
     """Map every path in the document to its 1-based line, and collect duplicate keys.
 
     PyYAML keeps the last of two equal keys without a word; an author deserves to hear of it,
     and the line of a key is that of the occurrence PyYAML kept.
     """
     lines: dict[_Path, int] = {(): root.start_mark.line + 1}
-    duplicates: list[tuple[tuple[Any, ...], int, str]] = []
+    duplicates: list[_Duplicate] = []
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
         text_path = tuple(str(p) for p in path)
@@ -347,24 +431,94 @@ def _field_name(path: Iterable[Any], data: Any) -> str:
     return out
 
 
-# Aliases (`*name`) repeat a node without copying it; walking the document expands them, so a
-# few lines can stand for billions of values, or for a list that contains itself.
-_MAX_EXPANDED_NODES = 100_000
+class _Unreadable(Exception):
+    """The document is too large or too deeply nested to read safely; the message says which."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+_TOO_LARGE = (
+    f"the file is larger than {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES // 1024} KB), the most "
+    "a questionnaire may be"
+)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopped as soon as the document outgrows the caps.
+
+    Composing keeps every node and recurses once per level, so the count and the depth are
+    checked node by node as they are read: a hostile file costs what MAX_YAML_NODES nodes cost,
+    never its full size, and never the stack.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _Unreadable(
+                f"the document holds more than {MAX_YAML_NODES:,} values; a full questionnaire "
+                "holds about 4,000",
+                self._next_line(),
+            )
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _Unreadable(
+                f"the document is nested more than {MAX_YAML_DEPTH} levels deep; a "
+                "questionnaire needs 5",
+                self._next_line(),
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _next_line(self) -> int:
+        return self.peek_event().start_mark.line + 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # Python refuses to convert a decimal of more digits than its limit (4,300) with a
+        # ValueError, which would escape the validator; report it as a problem in the file.
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a whole number of more than {sys.get_int_max_str_digits():,} digits cannot be "
+                "read",
+                node.start_mark,
+            ) from exc
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
 
 
 class _AliasCycle(Exception):
     pass
 
 
-def _alias_problem(root: yaml.Node | None) -> str | None:
-    """Why the document cannot be walked safely, or None when it can."""
-    sizes: dict[int, int] = {}
+def _alias_problem(root: yaml.Node) -> str | None:
+    """Why aliases make the document too large or too deep to walk, or None when they do not.
+
+    An alias (`*name`) repeats a node without copying it, and walking the document expands it:
+    a few lines can stand for billions of values, for deeper nesting than the file shows, or for
+    a list that contains itself. The loader has bounded the nodes as written; this bounds them as
+    expanded. An anchor comes before its aliases, so the walk meets each anchored node first
+    where it is written and recurses no deeper than the file is nested.
+    """
+    shapes: dict[int, tuple[int, int]] = {}  # node → (values, depth) once expanded
     open_nodes: set[int] = set()
 
-    def size(node: yaml.Node) -> int:
+    def shape(node: yaml.Node) -> tuple[int, int]:
         key = id(node)
-        if key in sizes:
-            return sizes[key]
+        if key in shapes:
+            return shapes[key]
         if key in open_nodes:
             raise _AliasCycle
         open_nodes.add(key)
@@ -374,27 +528,54 @@ def _alias_problem(root: yaml.Node | None) -> str | None:
             children = list(node.value)
         else:
             children = []
-        total = 1
+        values, depth = 1, 1
         for child in children:
-            total += size(child)
-            if total > _MAX_EXPANDED_NODES:
+            child_values, child_depth = shape(child)
+            values += child_values
+            depth = max(depth, child_depth + 1)
+            if values > MAX_YAML_NODES:
                 break
         open_nodes.discard(key)
-        sizes[key] = total
-        return total
+        shapes[key] = (values, depth)
+        return values, depth
 
-    if root is None:
-        return None
     try:
-        expanded = size(root)
+        values, depth = shape(root)
     except _AliasCycle:
         return "an alias (*name) refers to the mapping or list that contains it"
-    if expanded > _MAX_EXPANDED_NODES:
+    if values > MAX_YAML_NODES:
         return (
-            f"aliases (*name) expand the document to more than {_MAX_EXPANDED_NODES:,} values; "
+            f"aliases (*name) expand the document to more than {MAX_YAML_NODES:,} values; "
+            "write the values out instead"
+        )
+    if depth > MAX_YAML_DEPTH:
+        return (
+            f"aliases (*name) nest the document more than {MAX_YAML_DEPTH} levels deep; "
             "write the values out instead"
         )
     return None
+
+
+def _read_yaml(text: str) -> tuple[Any, dict[_Path, int], list[_Duplicate]]:
+    """The data of a YAML document, the line of every path in it, and its duplicate keys.
+
+    Reads no more than the caps allow: raises `_Unreadable` for a document that is too large or
+    too deep, and `yaml.YAMLError` for text that is not YAML. An empty document is None.
+    """
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise _Unreadable(_TOO_LARGE)
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, {}, []
+        if problem := _alias_problem(root):
+            raise _Unreadable(problem)
+        # Lines first: building the data resolves merge keys (`<<`) by rewriting the nodes.
+        lines, duplicates = _line_map(root)
+        return loader.construct_document(root), lines, duplicates
+    finally:
+        loader.dispose()
 
 
 def key_line(text: str, *path: str | int) -> int | None:
@@ -403,11 +584,8 @@ def key_line(text: str, *path: str | int) -> int | None:
     None when the text is not YAML that can be read safely.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        if root is None or _alias_problem(root):
-            return None
-        lines, _ = _line_map(root)
-    except (yaml.YAMLError, RecursionError):
+        _, lines, _ = _read_yaml(text)
+    except (yaml.YAMLError, _Unreadable):
         return None
     return _line_for(lines, path)
 
@@ -525,6 +703,10 @@ def _warnings(q: Questionnaire) -> list[tuple[tuple[Any, ...], str]]:
 # Loading
 
 
+def _is_identifier(text: str) -> bool:
+    return len(text) <= MAX_ID and re.fullmatch(ID_PATTERN, text) is not None
+
+
 def parse_questionnaire(text: str, source: str = "<questionnaire>") -> LoadedQuestionnaire:
     """Validate YAML text; never raises for a bad file, returns its issues instead."""
     path = Path(source)
@@ -533,13 +715,9 @@ def parse_questionnaire(text: str, source: str = "<questionnaire>") -> LoadedQue
         return LoadedQuestionnaire(path, None, issues)
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        alias_problem = _alias_problem(root)
-        if alias_problem:
-            return fail([Issue(source, None, "", alias_problem)])
-        data = yaml.safe_load(text)
-    except RecursionError:
-        return fail([Issue(source, None, "", "the document is nested too deeply to read")])
+        data, lines, duplicate_keys = _read_yaml(text)
+    except _Unreadable as exc:
+        return fail([Issue(source, exc.line, "", str(exc))])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -549,7 +727,7 @@ def parse_questionnaire(text: str, source: str = "<questionnaire>") -> LoadedQue
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error is marked
         return fail([Issue(source, None, "", f"YAML syntax error: {exc}")])
 
-    if root is None or data is None:
+    if data is None:
         return fail([Issue(source, 1, "", "the file is empty; expected a questionnaire mapping")])
     if not isinstance(data, dict):
         kind = type(data).__name__
@@ -557,7 +735,8 @@ def parse_questionnaire(text: str, source: str = "<questionnaire>") -> LoadedQue
             [Issue(source, 1, "", f"expected a mapping of keys (id, title, …) but found {kind}")]
         )
 
-    lines, duplicate_keys = _line_map(root)
+    declared = data.get("id")
+    declared_id = declared if isinstance(declared, str) and _is_identifier(declared) else None
     issues = [
         Issue(source, line, _field_name((*parent, key), data), f"duplicate key '{key}'")
         for parent, line, key in duplicate_keys
@@ -578,32 +757,51 @@ def parse_questionnaire(text: str, source: str = "<questionnaire>") -> LoadedQue
                 message = f"unknown key '{loc[-1]}'"
             elif error["type"] == "missing":
                 message = f"missing required key '{loc[-1]}'"
+            elif loc and loc[-1] == "[key]":  # pydantic's marker for a mapping key
+                loc, message = loc[:-1], f"invalid key: {message}"
             issues.append(Issue(source, _line_for(lines, loc), _field_name(loc, data), message))
     if issues or questionnaire is None:
-        return fail(sorted(issues, key=lambda i: i.line or 0))
+        return LoadedQuestionnaire(
+            path, None, sorted(issues, key=lambda i: i.line or 0), declared_id
+        )
     warnings = [
         Issue(source, _line_for(lines, loc), _field_name(loc, data), message, "warning")
         for loc, message in _warnings(questionnaire)
     ]
-    return LoadedQuestionnaire(path, questionnaire, warnings)
+    return LoadedQuestionnaire(path, questionnaire, warnings, questionnaire.id)
+
+
+def parse_questionnaire_bytes(data: bytes, source: str = "<questionnaire>") -> LoadedQuestionnaire:
+    """Validate a file's bytes, as read or uploaded: the size is checked before they are decoded."""
+    if len(data) > MAX_FILE_BYTES:
+        return LoadedQuestionnaire(Path(source), None, [Issue(source, None, "", _TOO_LARGE)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"
+        return LoadedQuestionnaire(Path(source), None, [Issue(source, None, "", problem)])
+    return parse_questionnaire(text, source)
+
+
+def read_questionnaire_bytes(path: Path) -> bytes:
+    """The file's bytes, but never more than one past MAX_FILE_BYTES: enough to tell that a file
+    is too large without reading all of it. Raises OSError."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def load_questionnaire_file(path: str | Path) -> LoadedQuestionnaire:
     """Read and validate one file; unreadable files become issues, not exceptions."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_questionnaire_bytes(path)
     except FileNotFoundError:
         return LoadedQuestionnaire(path, None, [Issue(str(path), None, "", "file not found")])
-    except UnicodeDecodeError as exc:
-        return LoadedQuestionnaire(
-            path, None, [Issue(str(path), None, "", f"not UTF-8 text ({exc.reason})")]
-        )
     except OSError as exc:
         return LoadedQuestionnaire(
             path, None, [Issue(str(path), None, "", f"cannot read: {exc.strerror}")]
         )
-    return parse_questionnaire(text, str(path))
+    return parse_questionnaire_bytes(data, str(path))
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:

@@ -243,9 +243,29 @@ REFUSED = [
     ),
     pytest.param(
         "new.yaml",
-        MINI + "# " + "x" * authoring.MAX_UPLOAD_BYTES + "\n",
-        "a questionnaire is at most",
-        id="too-large",
+        MINI.replace("id: mini", "id: new") + "# " + "x" * 300_000 + "\n",
+        "new.yaml: the file is larger than 262,144 bytes (256 KB)",
+        id="larger-than-256-kb",
+    ),
+    pytest.param(
+        "new.yaml",
+        MINI.replace("id: mini", "id: new") + "# " + "x" * 2_000_000 + "\n",
+        "new.yaml: the file is larger than 262,144 bytes (256 KB)",
+        id="megabytes",
+    ),
+    pytest.param(
+        "new.yaml",
+        MINI.replace("id: mini", "id: new").replace("max: 5", "max: 50000000"),
+        f"new.yaml:{line_of(MINI, '    max: 5')}: scales.agree.max: Input should be less than or "
+        "equal to 100",
+        id="scale-of-fifty-million-points",
+    ),
+    pytest.param(
+        "new.yaml",
+        MINI.replace("id: mini", "id: new").replace("max: 5", "max: 12"),
+        f"new.yaml:{line_of(MINI, 'agree:')}: scales.agree: the scale 1–12 has 12 points; a scale "
+        "has at most 11",
+        id="scale-of-twelve-points",
     ),
 ]
 
@@ -448,14 +468,59 @@ def test_replacing_a_broken_file_is_allowed(folder: Path):
     assert [s.state for s in catalog_status(folder)] == ["valid"]
 
 
-def test_replacing_with_another_questionnaire_id_warns(folder: Path):
+def test_replacing_a_file_that_holds_another_questionnaire_is_refused(folder: Path):
     other = MINI.replace("id: mini", "id: other")
+    before = snapshot(folder.parent)
 
     outcome = save_uploaded_questionnaire(folder, "mini.yaml", other.encode(), replace=True)
 
+    assert snapshot(folder.parent) == before
+    assert not outcome.saved
+    [issue] = outcome.errors
+    assert str(issue) == (
+        "mini.yaml:2: id: mini.yaml holds questionnaire 'mini' and its answers are stored by "
+        "that id, so this file keeps id 'mini'; a new questionnaire 'other' needs a new file "
+        "name, e.g. other.yaml"
+    )
+
+
+def test_replacing_a_broken_file_that_names_another_questionnaire_is_refused(folder: Path):
+    (folder / "mini.yaml").write_text("id: mini\nversion: one\n", encoding="utf-8")
+    before = snapshot(folder.parent)
+
+    outcome = save_uploaded_questionnaire(
+        folder, "mini.yaml", MINI.replace("id: mini", "id: other").encode(), replace=True
+    )
+
+    assert snapshot(folder.parent) == before
+    assert not outcome.saved
+    assert "mini.yaml holds questionnaire 'mini'" in describe(outcome)
+
+
+def test_replacing_a_file_without_a_readable_id_is_allowed(folder: Path):
+    (folder / "mini.yaml").write_text("id: [not, an, id]\nversion: one\n", encoding="utf-8")
+
+    outcome = save_uploaded_questionnaire(
+        folder, "mini.yaml", MINI.replace("id: mini", "id: other").encode(), replace=True
+    )
+
     assert outcome.saved, describe(outcome)
-    [warning] = outcome.warnings
-    assert "replaces questionnaire 'mini' with 'other'" in warning
+    assert load_questionnaire(folder / "mini.yaml").id == "other"
+
+
+def test_replacing_a_shipped_questionnaire_with_another_id_is_refused(tmp_path: Path):
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    shipped = SHIPPED_QUESTIONNAIRES / "pulse.yaml"
+    (folder / "pulse.yaml").write_bytes(shipped.read_bytes())
+    renamed = shipped.read_text(encoding="utf-8").replace("id: pulse", "id: pulse-2", 1)
+    assert renamed != shipped.read_text(encoding="utf-8")
+
+    outcome = save_uploaded_questionnaire(folder, "pulse.yaml", renamed.encode(), replace=True)
+
+    assert not outcome.saved
+    assert (folder / "pulse.yaml").read_bytes() == shipped.read_bytes()
+    assert "pulse.yaml holds questionnaire 'pulse'" in describe(outcome)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -164,6 +164,18 @@ items:
         pytest.param("reverse: true}", 'reverse: "true"}', id="quoted-boolean"),
         pytest.param("{1: Low, 5: High}", "{one: Low, 5: High}", id="label-key-not-a-number"),
         pytest.param("title: Mini\n", "", id="missing-title"),
+        pytest.param("title: Mini", "title: " + "M" * 121, id="title-too-long"),
+        pytest.param("text: Q}", "text: " + "Q" * 301 + "}", id="item-text-too-long"),
+        pytest.param("5: High}", "5: " + "H" * 61 + "}", id="label-too-long"),
+        pytest.param("text: Q}", "text: Q, weight: 10.5}", id="weight-above-10"),
+        pytest.param("version: 1", "version: 10001", id="version-above-10000"),
+        pytest.param("{min: 1, max: 5,", "{min: 95, max: 101,", id="scale-max-above-100"),
+        pytest.param("{min: 1, max: 5,", "{min: -101, max: -96,", id="scale-min-below-minus-100"),
+        pytest.param(
+            "  - {id: s1, name: First}\n",
+            "".join(f"  - {{id: s{n}, name: S}}\n" for n in range(1, 22)),
+            id="too-many-strategies",
+        ),
     ],
 )
 def test_schema_and_validator_reject_the_same_mistakes(before: str, after: str):
@@ -177,6 +189,48 @@ def test_schema_and_validator_reject_the_same_mistakes(before: str, after: str):
 
     assert not parse_questionnaire(broken, "q.yaml").is_valid
     assert list(validator.iter_errors(json.loads(json.dumps(yaml.safe_load(broken)))))
+
+
+# Every cap the model enforces, where an editor finds it in the schema.
+SCHEMA_LIMITS = [
+    (("properties", "title", "maxLength"), 120),
+    (("properties", "description", "maxLength"), 1000),
+    (("properties", "version", "maximum"), 10_000),
+    (("properties", "scales", "maxProperties"), 10),
+    (("properties", "scales", "propertyNames", "maxLength"), 64),
+    (("properties", "strategies", "maxItems"), 20),
+    (("properties", "items", "maxItems"), 200),
+    (("properties", "reflections", "maxItems"), 10),
+    (("$defs", "Scale", "properties", "min", "minimum"), -100),
+    (("$defs", "Scale", "properties", "max", "maximum"), 100),
+    (("$defs", "Scale", "properties", "labels", "maxProperties"), 11),
+    (("$defs", "Scale", "properties", "labels", "additionalProperties", "maxLength"), 60),
+    (("$defs", "Strategy", "properties", "name", "maxLength"), 120),
+    (("$defs", "Strategy", "properties", "description", "maxLength"), 1000),
+    (("$defs", "Strategy", "properties", "actions", "maxItems"), 10),
+    (("$defs", "Strategy", "properties", "actions", "items", "maxLength"), 300),
+    (("$defs", "Item", "properties", "strategy", "maxLength"), 64),
+    (("$defs", "Item", "properties", "scale", "maxLength"), 64),
+    (("$defs", "Item", "properties", "text", "maxLength"), 300),
+    (("$defs", "Item", "properties", "weight", "maximum"), 10),
+    (("$defs", "Reflection", "properties", "text", "maxLength"), 300),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "limit"), SCHEMA_LIMITS, ids=lambda v: ".".join(v) if isinstance(v, tuple) else None
+)
+def test_schema_states_every_limit(path: tuple[str, ...], limit: int):
+    node: Any = shipped_schema()
+    for key in path:
+        node = node.get(key, {}) if isinstance(node, dict) else {}
+    assert node == limit
+
+
+def test_schema_tells_editors_a_scale_has_at_most_11_points():
+    scale = shipped_schema()["$defs"]["Scale"]
+    assert "at most 11 points" in scale["description"]
+    assert "at most 10 above `min`" in scale["properties"]["max"]["description"]
 
 
 def test_regenerating_writes_the_shipped_file(tmp_path: Path, capsys):

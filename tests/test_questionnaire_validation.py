@@ -6,16 +6,21 @@ be counted by eye; the offending line carries a `# <- line N` comment to make th
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
 
+from alignment import questionnaire as questionnaire_module
 from alignment.questionnaire import (
     STANDARD_STRATEGY_IDS,
     Issue,
     LoadedQuestionnaire,
     QuestionnaireError,
+    Scale,
+    key_line,
     load_catalog,
     load_questionnaire,
     load_questionnaire_file,
@@ -1067,3 +1072,473 @@ def test_error_in_second_of_duplicate_keys_points_at_the_second():
     assert not loaded.is_valid
     [whole] = [i for i in loaded.errors if "whole number" in i.message]
     assert whole.line == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits: anyone who can upload writes this file, so every count, length and number is capped.
+# The numbers are the ones the README promises; the shipped files stay far below them.
+
+
+def line_of(text: str, fragment: str) -> int:
+    """The 1-based line of the first line holding `fragment`, so expected lines follow the text."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def changed(before: str, after: str, text: str = VALID) -> str:
+    """`text` with its first `before` replaced, failing loudly if `before` is not there."""
+    assert before in text, before
+    return text.replace(before, after, 1)
+
+
+def repeated(line: str, count: int) -> str:
+    """`count` copies of a YAML line with `{n}` numbered from 0, each ending in a newline."""
+    return "".join(line.format(n=n) + "\n" for n in range(count))
+
+
+OVER_A_LIMIT = [
+    pytest.param(
+        changed("title: Mini check", "title: " + "T" * 121),
+        "title:",
+        "title",
+        "at most 120 characters",
+        id="title",
+    ),
+    pytest.param(
+        changed("description: A", "description: " + "d" * 1000 + "A"),
+        "description:",
+        "description",
+        "at most 1000 characters",
+        id="description",
+    ),
+    pytest.param(
+        changed("version: 1", "version: 10001"),
+        "version:",
+        "version",
+        "less than or equal to 10000",
+        id="version",
+    ),
+    pytest.param(
+        changed("name: First strategy", "name: " + "N" * 121),
+        "name: NNN",
+        "strategies[0] (s1).name",
+        "at most 120 characters",
+        id="strategy-name",
+    ),
+    pytest.param(
+        changed("name: Second strategy", "name: Second strategy\n    description: " + "d" * 1001),
+        "description: ddd",
+        "strategies[1] (s2).description",
+        "at most 1000 characters",
+        id="strategy-description",
+    ),
+    pytest.param(
+        changed("- Do the first thing.", "- " + "a" * 301),
+        "- aaa",
+        "strategies[0] (s1).actions[0]",
+        "at most 300 characters",
+        id="action-text",
+    ),
+    pytest.param(
+        changed("text: The first strategy matters to me.", "text: " + "t" * 301),
+        "text: ttt",
+        "items[0] (a1).text",
+        "at most 300 characters",
+        id="item-text",
+    ),
+    pytest.param(
+        changed("text: What will you change?", "text: " + "r" * 301),
+        "text: rrr",
+        "reflections[0] (r1).text",
+        "at most 300 characters",
+        id="reflection-text",
+    ),
+    pytest.param(
+        changed("5: Strongly agree}", "5: " + "L" * 61 + "}"),
+        "LLL",
+        "scales.agree.labels[5]",
+        "at most 60 characters",
+        id="label",
+    ),
+    pytest.param(
+        changed("strategy: s1", "strategy: " + "s" * 65),
+        "strategy: sss",
+        "items[0] (a1).strategy",
+        "at most 64 characters",
+        id="item-strategy-reference",
+    ),
+    pytest.param(
+        changed("scale: agree", "scale: " + "g" * 65),
+        "scale: ggg",
+        "items[0] (a1).scale",
+        "at most 64 characters",
+        id="item-scale-reference",
+    ),
+    pytest.param(
+        changed("  often:", "  " + "o" * 65 + ":"),
+        "ooo",
+        "scales." + "o" * 65,
+        "invalid key: String should have at most 64 characters",
+        id="scale-name",
+    ),
+    pytest.param(
+        changed(
+            "text: I act on the second strategy.",
+            "text: I act on the second strategy.\n    weight: 10.5",
+        ),
+        "weight:",
+        "items[3] (b2).weight",
+        "less than or equal to 10",
+        id="weight",
+    ),
+    pytest.param(
+        changed("min: 1\n    max: 5\n    labels: {1: Never, 5: Always}", "min: -101\n    max: -96"),
+        "min: -101",
+        "scales.often.min",
+        "greater than or equal to -100",
+        id="scale-min",
+    ),
+    pytest.param(
+        changed("min: 1\n    max: 5\n    labels: {1: Never, 5: Always}", "min: 100\n    max: 101"),
+        "max: 101",
+        "scales.often.max",
+        "less than or equal to 100",
+        id="scale-max",
+    ),
+    pytest.param(
+        changed("max: 5", "max: 50000000"),
+        "max: 50000000",
+        "scales.agree.max",
+        "less than or equal to 100",
+        id="scale-of-fifty-million-points",
+    ),
+    pytest.param(
+        changed("max: 5", "max: 12"),
+        "agree:",
+        "scales.agree",
+        "the scale 1–12 has 12 points; a scale has at most 11",
+        id="scale-of-twelve-points",
+    ),
+    pytest.param(
+        changed(
+            "min: 1\n    max: 5\n    labels: {1: Strongly disagree, 5: Strongly agree}",
+            "min: 0\n    max: 10\n    labels: {" + ", ".join(f"{n}: L" for n in range(12)) + "}",
+        ),
+        "labels: {0",
+        "scales.agree.labels",
+        "at most 11 items",
+        id="labels",
+    ),
+    pytest.param(
+        changed("scoring:", repeated("  s{n}: {{min: 1, max: 5}}", 9) + "scoring:"),
+        "scales:",
+        "scales",
+        "at most 10 items",
+        id="scales",
+    ),
+    pytest.param(
+        changed("items:", repeated("  - {{id: x{n}, name: X}}", 19) + "items:"),
+        "strategies:",
+        "strategies",
+        "at most 20 items",
+        id="strategies",
+    ),
+    pytest.param(
+        changed(
+            "      - Do the first thing.",
+            "      - Do the first thing.\n" + repeated("      - Then thing {n}.", 10).rstrip(),
+        ),
+        "actions:",
+        "strategies[0] (s1).actions",
+        "at most 10 items",
+        id="actions",
+    ),
+    pytest.param(
+        changed(
+            "reflections:",
+            repeated(
+                "  - {{id: x{n}, strategy: s1, dimension: purpose, scale: agree, text: P}}", 197
+            )
+            + "reflections:",
+        ),
+        "items:",
+        "items",
+        "at most 200 items",
+        id="items",
+    ),
+    pytest.param(
+        VALID + repeated("  - {{id: x{n}, text: Why}}", 10),
+        "reflections:",
+        "reflections",
+        "at most 10 items",
+        id="reflections",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "field", "phrase"), OVER_A_LIMIT)
+def test_a_value_over_its_limit_is_an_error_at_its_line(text, fragment, field, phrase):
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    line = line_of(text, fragment)
+    matching = [i for i in loaded.errors if i.line == line and i.field == field]
+    assert matching, f"expected line {line}, field {field!r} in:\n{describe(loaded)}"
+    assert any(phrase in i.message for i in matching), describe(loaded)
+    assert str(matching[0]).startswith(f"q.yaml:{line}: {field}: ")
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 10), (-5, 5), (-100, -90), (90, 100)])
+def test_a_scale_of_eleven_points_within_the_range_is_valid(low: int, high: int):
+    text = changed(
+        "min: 1\n    max: 5\n    labels: {1: Never, 5: Always}",
+        f"min: {low}\n    max: {high}\n    labels: {{{low}: Never, {high}: Always}}",
+    )
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert loaded.is_valid, describe(loaded)
+    assert loaded.questionnaire.scales["often"].points == list(range(low, high + 1))
+
+
+def questionnaire_at_every_limit() -> dict:
+    """A questionnaire that uses every count and length up to its cap, and not one beyond."""
+
+    def ident(prefix: str, n: int) -> str:
+        return f"{prefix}{n:03d}-".ljust(64, "x")
+
+    scales = {
+        ident("scale", n): {
+            "min": -100 + 20 * n,
+            "max": -90 + 20 * n,
+            "labels": {-100 + 20 * n + p: "L" * 60 for p in range(11)},
+        }
+        for n in range(10)
+    }
+    scale_names = list(scales)
+    strategies = [
+        {
+            "id": ident("s", n),
+            "name": "N" * 120,
+            "description": "D" * 1000,
+            "actions": ["A" * 300] * 10,
+        }
+        for n in range(20)
+    ]
+    items = [
+        {
+            "id": ident("i", n),
+            "strategy": strategies[n // 10]["id"],
+            "dimension": "purpose" if n % 2 else "performance",
+            "scale": scale_names[n % 10],
+            "text": "T" * 300,
+            "reverse": n % 4 < 2,
+            "weight": 10,
+            "retired": False,
+        }
+        for n in range(200)
+    ]
+    return {
+        "id": ident("q", 0),
+        "version": 10_000,
+        "title": "T" * 120,
+        "description": "D" * 1000,
+        "scales": scales,
+        "scoring": {"threshold": 99.5},
+        "strategies": strategies,
+        "items": items,
+        "reflections": [{"id": ident("r", n), "text": "R" * 300} for n in range(10)],
+    }
+
+
+def test_a_questionnaire_at_every_limit_is_valid_and_fits_the_file_size():
+    text = yaml.safe_dump(questionnaire_at_every_limit(), sort_keys=False, width=10_000)
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert loaded.errors == [], describe(loaded)
+    assert loaded.is_valid
+    # The file cap leaves room for comments beside a questionnaire this full.
+    assert len(text.encode("utf-8")) < 256 * 1024 * 0.9
+
+
+def test_the_limits_are_the_ones_the_readme_states():
+    limits = {
+        "MAX_FILE_BYTES": 256 * 1024,
+        "MAX_YAML_NODES": 10_000,
+        "MAX_YAML_DEPTH": 20,
+        "MAX_SCALE_POINTS": 11,
+        "SCALE_BOUND": 100,
+        "MAX_SCALES": 10,
+        "MAX_STRATEGIES": 20,
+        "MAX_ITEMS": 200,
+        "MAX_ACTIONS": 10,
+        "MAX_REFLECTIONS": 10,
+        "MAX_TITLE": 120,
+        "MAX_DESCRIPTION": 1_000,
+        "MAX_TEXT": 300,
+        "MAX_LABEL": 60,
+        "MAX_WEIGHT": 10,
+        "MAX_VERSION": 10_000,
+    }
+    assert {name: getattr(questionnaire_module, name, None) for name in limits} == limits
+
+
+@pytest.mark.parametrize("path", sorted(QUESTIONNAIRES.glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_questionnaires_stay_far_below_every_limit(path: Path):
+    """Half of each cap at most, so a shipped file can grow without meeting one."""
+    q = load_questionnaire(path)
+    texts = [s.name for s in q.strategies] + [q.title]
+    long_texts = (
+        [i.text for i in q.items]
+        + [r.text for r in q.reflections]
+        + [a for s in q.strategies for a in s.actions]
+    )
+    assert len(path.read_bytes()) <= 256 * 1024 / 2
+    assert len(q.strategies) <= 20 / 2
+    assert len(q.items) <= 200 / 2
+    assert len(q.reflections) <= 10 / 2
+    assert max(len(s.actions) for s in q.strategies) <= 10 / 2
+    assert max(map(len, texts)) <= 120 / 2
+    assert max(map(len, long_texts)) <= 300 / 2
+    assert max(len(d) for d in [q.description, *(s.description for s in q.strategies)]) <= 500
+    assert max(len(label) for s in q.scales.values() for label in s.labels.values()) <= 60 / 2
+    assert all(len(s.points) <= 11 / 2 for s in q.scales.values())
+
+
+# The file itself: its size, nesting and number of values are capped before it is built.
+
+
+def test_text_over_256_kb_is_refused_before_it_is_parsed():
+    text = VALID + "# " + "x" * (256 * 1024) + "\n"
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert str(issue) == (
+        "q.yaml: the file is larger than 262,144 bytes (256 KB), the most a questionnaire may be"
+    )
+
+
+def test_text_of_256_kb_in_multibyte_characters_counts_its_bytes():
+    text = VALID + "# " + "é" * (128 * 1024) + "\n"  # 131,074 characters, 262,000+ bytes
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    assert "larger than 262,144 bytes" in describe(loaded)
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path):
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(16 * 1024 * 1024)  # sparse: 16 MB of NUL bytes, written in no time
+
+    tracemalloc.start()
+    try:
+        loaded = load_questionnaire_file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert issue.file == str(path)
+    assert "larger than 262,144 bytes (256 KB)" in issue.message
+    assert peak < 2 * 1024 * 1024
+
+
+def test_a_file_of_exactly_256_kb_is_read(tmp_path: Path):
+    path = tmp_path / "full.yaml"
+    padding = 256 * 1024 - len(VALID.encode("utf-8")) - 3
+    path.write_bytes((VALID + "# " + "x" * padding + "\n").encode("utf-8"))
+    assert path.stat().st_size == 256 * 1024
+
+    loaded = load_questionnaire_file(path)
+
+    assert loaded.is_valid, describe(loaded)
+
+
+@pytest.mark.parametrize("depth", [21, 100_000], ids=["just-too-deep", "stack-deep"])
+def test_nesting_deeper_than_20_levels_is_refused_at_its_line(depth: int):
+    text = VALID + "extra:\n  - " + "[" * depth + "]" * depth + "\n"
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert issue.line == line_of(text, "[[[")
+    assert issue.message == (
+        "the document is nested more than 20 levels deep; a questionnaire needs 5"
+    )
+
+
+def test_aliases_that_nest_deeper_than_20_levels_are_refused():
+    chain = "".join(f"  a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 25))
+    text = VALID + "extra:\n  a0: &a0 [x]\n" + chain
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert "aliases (*name) nest the document more than 20 levels deep" in issue.message
+
+
+def test_more_than_10000_values_are_refused_at_the_one_too_many():
+    text = VALID + "extra:\n" + repeated("  - 1", 10_000)
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert issue.message == (
+        "the document holds more than 10,000 values; a full questionnaire holds about 4,000"
+    )
+    assert issue.line is not None
+    assert issue.line > line_of(text, "extra:")
+
+
+def test_aliases_that_expand_beyond_10000_values_are_refused():
+    text = (
+        VALID
+        + "extra:\n  a: &a ["
+        + ", ".join(["x"] * 200)
+        + "]\n  b: ["
+        + ", ".join(["*a"] * 60)
+        + "]\n"
+    )
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert "aliases (*name) expand the document to more than 10,000 values" in issue.message
+
+
+def test_key_line_does_not_read_text_beyond_the_limits():
+    assert key_line(VALID, "items", 1, "text") == line_of(VALID, "I skip the first strategy.")
+    assert key_line(VALID + "# " + "x" * (256 * 1024), "items") is None
+    assert key_line(VALID + "extra: " + "[" * 30 + "]" * 30, "items") is None
+
+
+def test_points_are_never_built_for_a_scale_that_skipped_validation():
+    unchecked = Scale.model_construct(min=1, max=1_000, labels={})
+
+    with pytest.raises(ValueError, match="1–1000 has 1000 points; a scale has at most 11"):
+        _ = unchecked.points
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["9" * 5_000, "-" + "1" * 5_000, "1" + "_0" * 5_000],
+    ids=["digits", "negative", "underscores"],
+)
+def test_a_number_too_long_to_convert_is_an_issue_not_an_exception(number: str):
+    text = changed("version: 1", f"version: {number}")
+
+    loaded = parse_questionnaire(text, "q.yaml")
+
+    assert not loaded.is_valid
+    [issue] = loaded.issues
+    assert issue.line == 2
+    assert "a whole number of more than 4,300 digits cannot be read" in issue.message
