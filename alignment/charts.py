@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from alignment import theme
 from alignment.scoring import QUADRANT_LABELS
+from alignment.workshop.disclosure import SPREAD_MIN
 
 AXIS_RANGE = [-4, 104]
 
@@ -347,28 +348,35 @@ def quadrant_key(scores: pd.DataFrame) -> list[tuple[int, str, str | None]]:
 def spread_chart(
     summary: pd.DataFrame, title: str = "How the group's alignment varies per strategy"
 ) -> go.Figure:
-    """One box per strategy drawn from the group's five-number summary, never from people's scores.
+    """One box per strategy from the group's quartiles, never from people's scores.
 
-    `summary` has `strategy_name` and `alignment_min/low/median/high/max` (as `group_view`).
+    `summary` has `strategy_name` and `alignment_low/median/high` (as `workshop.group_view`):
+    the box spans the middle half of the group; no whisker reaches anyone's own score, since a
+    minimum or a maximum is one person's. Strategies with too few answers for a spread are left
+    out; when all are, the title says from how many answers a spread is shown.
     """
     rows = summary.dropna(subset=["alignment_median"])
     fig = go.Figure(
         go.Box(
             y=list(rows["strategy_name"]),
-            lowerfence=_values(rows["alignment_min"]),
+            lowerfence=_values(rows["alignment_low"]),
             q1=_values(rows["alignment_low"]),
             median=_values(rows["alignment_median"]),
             q3=_values(rows["alignment_high"]),
-            upperfence=_values(rows["alignment_max"]),
+            upperfence=_values(rows["alignment_high"]),
             orientation="h",
             marker={"color": theme.ALIGNMENT},
             line={"color": theme.ALIGNMENT},
             fillcolor=_with_alpha(theme.ALIGNMENT, 0.25),
             showlegend=False,
+            hovertemplate="%{y}: middle half %{q1:.0f}–%{q3:.0f}, median %{median:.0f}"
+            "<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 100], title="Alignment (100 = fully matched)")
+    if rows.empty:
+        title += f" (shown from {SPREAD_MIN} answers per strategy)"
     return theme.base_layout(fig, title, height=max(380, 44 * len(rows) + 140))
 
 

@@ -17,7 +17,7 @@ from alignment.export import download_name
 from alignment.questionnaire import Questionnaire
 from alignment.results import INDICES, with_names
 from alignment.scoring import QUADRANT_LABELS, Scores, classify_quadrants
-from alignment.workshop import GroupView, Session, group_view
+from alignment.workshop import GroupView, Session
 
 
 class ChartSetError(ValueError):
@@ -80,23 +80,27 @@ def change_table(comparison: pd.DataFrame) -> pd.DataFrame:
 
 
 def group_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The group's means and spread per strategy; nothing about any one person."""
+    """The group's published numbers per strategy, in whole points; nothing about any one person.
+
+    A number left empty was not published (fewer than k answers); quartiles appear from
+    `disclosure.SPREAD_MIN` answers, and no minimum or maximum ever does.
+    """
     columns = {
         "strategy_name": "strategy",
-        "answered": "answered",
+        "purpose_n": "purpose answers",
         "purpose": "mean purpose",
+        "performance_n": "performance answers",
         "performance": "mean performance",
         "gap": "mean gap",
+        "alignment_n": "alignment answers",
         "alignment": "mean alignment",
-        "alignment_min": "alignment min",
         "alignment_low": "alignment lower quartile",
         "alignment_median": "alignment median",
         "alignment_high": "alignment upper quartile",
-        "alignment_max": "alignment max",
     }
     table = summary[list(columns)].rename(columns=columns)
-    numbers = [c for c in table.columns if c not in {"strategy", "answered"}]
-    table[numbers] = table[numbers].round(1)
+    numbers = [c for c in table.columns if c != "strategy"]
+    table[numbers] = table[numbers].astype("Float64").round(0).astype("Int64")
     table["quadrant"] = summary["quadrant"].map(QUADRANT_LABELS)
     return table
 
@@ -194,29 +198,27 @@ def group_summary(view: GroupView, questionnaire: Questionnaire) -> pd.DataFrame
 
 
 def session_charts(
-    strategy_scores: pd.DataFrame,
+    view: GroupView,
     session: Session,
     questionnaire: Questionnaire,
     *,
     presenting: bool = False,
 ) -> ChartSet:
-    """Workshop: the group's radar, spread and quadrant map, only ever at or above k.
+    """Workshop: the group's radar, spread and quadrant map of the release on show, if any.
 
-    `strategy_scores` are the per-strategy scores of this session's responses only.
+    `view` is `workshop.group_view` of the session: nothing is drawn unless a release stands.
     """
-    view = group_view(strategy_scores, session)
-    if not view.visible:
+    if not view.visible or view.release is None:
         raise ChartSetError(
-            f"The session {session.code} has {view.count} response(s); its group results are "
-            f"shown from {session.min_group} (k), so nothing of it can be exported yet."
+            f"The session {session.code} has no group results on show: they are shown from "
+            f"{session.min_group} (k) responses once released, so nothing of it can be exported."
         )
     summary = group_summary(view, questionnaire)
     table = group_table(summary)
-    day = strategy_scores["submitted_at"].max() if "submitted_at" in strategy_scores else None
     return ChartSet(
         "workshop",
         f"{session.title} {session.code}",
-        pd.Timestamp(day) if day is not None else pd.Timestamp.now(tz="UTC"),
+        pd.Timestamp(view.release.released_at),
         (
             Chart(
                 "group-radar",
@@ -249,8 +251,8 @@ def sessions_compared(
     for session, view in (before, after):
         if not view.visible:
             raise ChartSetError(
-                f"{session.code} has fewer than k ({session.min_group}) responses, so it is not "
-                "shown."
+                f"{session.code} has no group results on show (they need {session.min_group} (k) "
+                "responses and a release), so it cannot be compared."
             )
     (first, first_view), (second, second_view) = before, after
     comparison = trends.compare_frames(first_view.summary, second_view.summary, questionnaire)

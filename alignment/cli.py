@@ -26,9 +26,13 @@ from alignment.store import StoreError, load_responses
 from alignment.workshop import (
     DEFAULT_MIN_GROUP,
     MIN_GROUP_FLOOR,
+    GroupView,
     Session,
+    group_view,
     load_workshops,
     normalise_code,
+    one_off_view,
+    plan_release,
     sessions_path,
 )
 
@@ -118,20 +122,39 @@ def _answers_to(args: argparse.Namespace) -> tuple[Questionnaire, pd.DataFrame]:
     return questionnaire, frame
 
 
-def _session(args: argparse.Namespace, questionnaire: Questionnaire) -> Session:
-    """The saved session beside the responses file, else one with the k given (default 5)."""
+def _group(
+    args: argparse.Namespace, questionnaire: Questionnaire, rows: pd.DataFrame
+) -> tuple[Session, GroupView]:
+    """The session and the group view an export may show: the session's release on show, if
+    it is saved beside the responses file; else, for a file no session holds, one release now.
+    """
     code = normalise_code(args.session)
+    if args.min_group is not None and args.min_group < MIN_GROUP_FLOOR:
+        raise _Problem(f"--min-group must be at least {MIN_GROUP_FLOOR}, not {args.min_group}")
     try:
         saved = load_workshops(sessions_path(Path(args.responses).parent)).find(code)
     except StoreError as exc:
         raise _Problem(str(exc)) from exc
-    if saved is not None and args.min_group is None:
-        return saved
-    k = args.min_group or (saved.min_group if saved else DEFAULT_MIN_GROUP)
-    if k < MIN_GROUP_FLOOR:
-        raise _Problem(f"--min-group must be at least {MIN_GROUP_FLOOR}, not {k}")
-    title = saved.title if saved else f"Session {code}"
-    return Session(code, title, questionnaire.id, min_group=k)
+    strategies = score_responses(rows, questionnaire).strategies
+    if saved is not None:
+        if args.min_group is not None:
+            raise _Problem(
+                f"{code} is a saved session with k = {saved.min_group}: its released results are "
+                "exported as the room saw them, so --min-group does not apply"
+            )
+        view = group_view(strategies, saved)
+        if not view.visible:
+            raise _Problem(
+                f"{code} has no group results on show; release them on the Workshop page first"
+            )
+        return saved, view
+    session = Session(
+        code, f"Session {code}", questionnaire.id, args.min_group or DEFAULT_MIN_GROUP
+    )
+    plan = plan_release(strategies, session.min_group)
+    if not plan.possible:
+        raise _Problem(f"session {code}: {plan.reason}")
+    return session, one_off_view(strategies, session)
 
 
 def _selected(args: argparse.Namespace, frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,14 +179,15 @@ def _view(
         return chartsets.response_charts(scores, args.response_id, questionnaire)
     if args.respondent:
         return chartsets.trend_charts(scores, args.respondent, questionnaire)
-    return chartsets.session_charts(scores.strategies, _session(args, questionnaire), questionnaire)
+    session, view = _group(args, questionnaire, rows)
+    return chartsets.session_charts(view, session, questionnaire)
 
 
 def _report(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
-    scores = score_responses(rows, questionnaire)
     if args.session:
-        session = _session(args, questionnaire)
-        return report.session_report(scores.strategies, session, questionnaire, paper=args.paper)
+        session, view = _group(args, questionnaire, rows)
+        return report.session_report(view, session, questionnaire, paper=args.paper)
+    scores = score_responses(rows, questionnaire)
     # A person's report is of one response: the one named, else their latest.
     response_id = args.response_id or scores.overall["response_id"].iloc[-1]
     return report.response_report(scores, rows, response_id, questionnaire, paper=args.paper)

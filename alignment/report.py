@@ -30,7 +30,8 @@ from alignment.chartsets import Chart, ChartSet
 from alignment.questionnaire import Questionnaire
 from alignment.results import INDICES, Headline, focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS, Scores
-from alignment.workshop import Session, group_view, top_gaps
+from alignment.workshop import GroupView, Session, top_gaps
+from alignment.workshop.disclosure import whole_points
 
 PRINT_TIMEOUT_SECONDS = 60
 PRODUCT = "Purpose–Performance Alignment"
@@ -83,22 +84,20 @@ def response_report(
 
 
 def session_report(
-    strategy_scores: pd.DataFrame,
+    view: GroupView,
     session: Session,
     questionnaire: Questionnaire,
     *,
     paper: str = "a4",
     generated_at: datetime | None = None,
 ) -> bytes:
-    """A workshop session's group results as a PDF; below k it raises ChartSetError.
+    """The group results on show for a workshop session as a PDF; ChartSetError without any.
 
-    `strategy_scores` are the per-strategy scores of this session's responses only. The report
-    never names anyone and never shows one person's score or reflection.
+    `view` is `workshop.group_view` of the session: the report holds exactly the release the room
+    sees, never names anyone and never shows one person's score or reflection.
     """
     page = _paper(paper)
-    document = session_document(
-        strategy_scores, session, questionnaire, paper=page, generated_at=generated_at
-    )
+    document = session_document(view, session, questionnaire, paper=page, generated_at=generated_at)
     return print_pdf(document)
 
 
@@ -150,44 +149,41 @@ def response_document(
 
 
 def session_document(
-    strategy_scores: pd.DataFrame,
+    view: GroupView,
     session: Session,
     questionnaire: Questionnaire,
     *,
     paper: Paper = PAPER_SIZES["a4"],
     generated_at: datetime | None = None,
 ) -> str:
-    """The HTML the session report is printed from; ChartSetError below k."""
-    view = chartsets.session_charts(strategy_scores, session, questionnaire)
+    """The HTML the session report is printed from; ChartSetError unless results are on show."""
+    charts = chartsets.session_charts(view, session, questionnaire)
     generated_at = generated_at or datetime.now(UTC)
-    count = int(strategy_scores["response_id"].nunique())
-    summary = chartsets.group_summary(group_view(strategy_scores, session), questionnaire)
-    versions = sorted(
-        {int(v) for v in strategy_scores.get("questionnaire_version", pd.Series()).dropna()}
-    )
+    release = view.release
+    if release is None:  # session_charts raised already; this tells the type checker
+        raise chartsets.ChartSetError(f"The session {session.code} has no results on show.")
+    count = len(release.members)
+    summary = chartsets.group_summary(view, questionnaire)
     version = f"version {questionnaire.version}"
-    if versions and versions != [questionnaire.version]:
-        answered = ", ".join(str(v) for v in versions)
-        version += f" (answers given to version {answered})"
-    numbers = [
-        (f"Group {name}", float(summary[name].mean()), "mean over strategies") for name in INDICES
-    ]
+    means = whole_points(summary[list(INDICES)].mean())
+    numbers = [(f"Group {name}", float(means[name]), "mean over strategies") for name in INDICES]
     basis = (
-        f"{count} responses. Group results are shown from k = {session.min_group} responses; "
-        "this report holds only counts, group means and the spread, never anyone's own answers."
+        f"{count} responses (release {release.number}). A group number is shown only when at "
+        f"least k = {session.min_group} people answered it; this report holds only counts, group "
+        "means and the spread, never anyone's own answers."
     )
     body = [
         _header(
             f"Workshop results — {session.title}",
             [
-                ("Session", f"{session.code} · {_session_day(session, view)}"),
+                ("Session", f"{session.code} · {_session_day(session, charts)}"),
                 ("Questionnaire", f"{questionnaire.title}, {version}"),
                 ("Responses", f"{count} (k = {session.min_group})"),
                 ("Generated", _stamp(generated_at)),
             ],
         ),
         _headline_block(numbers, basis),
-        *_chart_blocks(view.charts),
+        *_chart_blocks(charts.charts),
         _gaps_block(top_gaps(summary, questionnaire)),
     ]
     return _document(f"Workshop results — {session.title}", body, paper, generated_at)

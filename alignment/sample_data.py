@@ -23,8 +23,9 @@ import pandas as pd
 from alignment.config import SAMPLE_DIR, SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.response import build_response
-from alignment.store import RESPONSE_COLUMNS, rows_to_csv_bytes
-from alignment.workshop import Session, sessions_path
+from alignment.scoring import score_responses
+from alignment.store import RESPONSE_COLUMNS, load_responses, rows_to_csv_bytes
+from alignment.workshop import Release, Session, plan_release, sessions_path
 
 SEED = 20261124
 SAMPLE_RESPONDENT = "Alex Rivera"
@@ -193,22 +194,29 @@ def sample_csv_bytes() -> bytes:
     return header + rows_to_csv_bytes(generate_sample_responses())
 
 
-def sample_sessions_json() -> str:
-    """The two sample workshop sessions, closed and revealed, as `sessions.json`."""
-    sessions = [
-        asdict(
-            Session(
-                code=code,
-                title=SAMPLE_SESSION_TITLES[code],
-                questionnaire_id="purpose-performance",
-                min_group=5,
-                is_open=False,
-                revealed=True,
-                created_at=opened + "Z",
-            )
+def sample_sessions_json(responses: Path = SAMPLE_RESPONSES) -> str:
+    """The two sample workshop sessions, closed, their results released, as `sessions.json`.
+
+    The releases name the sample's own responses, so they are read from the written file.
+    """
+    full = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
+    strategies = score_responses(load_responses(responses).frame, full).strategies
+    sessions = []
+    for code, opened in SAMPLE_SESSIONS.items():
+        plan = plan_release(strategies[strategies["session"] == code], min_group=5)
+        released_at = datetime.fromisoformat(opened) + timedelta(minutes=30)
+        release = Release.of(1, f"{released_at:%Y-%m-%dT%H:%M:%S}Z", plan.members, plan.cells)
+        session = Session(
+            code=code,
+            title=SAMPLE_SESSION_TITLES[code],
+            questionnaire_id="purpose-performance",
+            min_group=5,
+            is_open=False,
+            revealed=True,
+            created_at=opened + "Z",
+            releases=(release,),
         )
-        for code, opened in SAMPLE_SESSIONS.items()
-    ]
+        sessions.append(asdict(session))
     return json.dumps({"join_base_url": "", "sessions": sessions}, indent=2) + "\n"
 
 

@@ -20,7 +20,7 @@ from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.scoring import Scores, score_responses
 from alignment.store import load_responses
-from alignment.workshop import Session
+from alignment.workshop import Session, one_off_view
 
 TARGETS = {"warm chart": 0.5, "pack of 6 charts": 3.0, "report": 5.0}
 
@@ -48,9 +48,8 @@ def six_charts() -> chartsets.ChartSet:
         scores, scores.overall["response_id"].iloc[-1], questionnaire
     )
     room = scores.strategies[scores.strategies["session"] == "START7"]
-    group = chartsets.session_charts(
-        room, Session("START7", "Kick-off", questionnaire.id, min_group=3), questionnaire
-    )
+    session = Session("START7", "Kick-off", questionnaire.id, min_group=3)
+    group = chartsets.session_charts(one_off_view(room, session), session, questionnaire)
     return chartsets.ChartSet("bench", "bench", results.day, results.charts + group.charts)
 
 

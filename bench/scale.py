@@ -290,15 +290,21 @@ def _child_live(path: Path, arrivals: int) -> dict:
     from alignment.response import build_response
     from alignment.scoring import score_responses
     from alignment.store import append_rows
-    from alignment.workshop import LiveRows, Session, group_view
+    from alignment.workshop import LiveRows, Session, group_view, one_off_view
 
     questionnaire = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
-    session = Session(LIVE_SESSION, "Live", questionnaire.id, min_group=5, revealed=True)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "responses.csv"
         shutil.copyfile(path, copy)
         # The facilitator's screen opened on a long history: one whole read, as live_rows does.
         live = LiveRows().follow(copy, LIVE_SESSION)
+        # Results on show: each refresh computes the release's view again.
+        strategies = score_responses(live.rows, questionnaire).strategies
+        unreleased = Session(LIVE_SESSION, "Live", questionnaire.id, min_group=5)
+        release = one_off_view(strategies, unreleased).release
+        session = Session(
+            LIVE_SESSION, "Live", questionnaire.id, min_group=5, revealed=True, releases=(release,)
+        )
         history_bytes = live.offset
         before = live.rows["response_id"].nunique()
         answers = {item.id: 3 for item in questionnaire.active_items}

@@ -17,7 +17,7 @@ from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import load_questionnaire
 from alignment.scoring import score_responses
 from alignment.store import load_responses
-from alignment.workshop import Session
+from alignment.workshop import Session, one_off_view
 
 QUESTIONNAIRE = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
 SAMPLE = load_responses(SAMPLE_RESPONSES).frame
@@ -143,22 +143,26 @@ def test_session_charts_need_k_responses():
     strategies = _session_scores("START7")
     count = strategies["response_id"].nunique()
     enough = Session("START7", "Kick-off", "purpose-performance", min_group=count)
-    assert len(chartsets.session_charts(strategies, enough, QUESTIONNAIRE).charts) == 3
+    view = one_off_view(strategies, enough)
+    assert len(chartsets.session_charts(view, enough, QUESTIONNAIRE).charts) == 3
     too_few = Session("START7", "Kick-off", "purpose-performance", min_group=count + 1)
-    with pytest.raises(chartsets.ChartSetError, match=f"has {count} response"):
-        chartsets.session_charts(strategies, too_few, QUESTIONNAIRE)
+    with pytest.raises(chartsets.ChartSetError, match="no group results on show"):
+        chartsets.session_charts(one_off_view(strategies, too_few), too_few, QUESTIONNAIRE)
 
 
 def test_session_figures_and_data_name_no_one():
     strategies = _session_scores("START7")
     session = Session("START7", "Kick-off", "purpose-performance", min_group=3)
-    group = chartsets.session_charts(strategies, session, QUESTIONNAIRE)
+    group = chartsets.session_charts(one_off_view(strategies, session), session, QUESTIONNAIRE)
     aliases = set(SAMPLE.loc[SAMPLE["session"] == "START7", "respondent"])
     ids = set(strategies["response_id"])
     for chart in group.charts:
         text = chart.figure.to_json() + chart.data.to_csv()
         assert not any(alias in text for alias in aliases)
         assert not any(response_id in text for response_id in ids)
-    # The spread is a five-number summary: one person's exact alignment is not in the figure.
-    spread = group.chart("group-spread").figure
-    assert spread.data[0].x is None and spread.data[0].q1 is not None
+    # The spread is quartiles only: no fence is anyone's own score, and no one's is in the figure.
+    spread = group.chart("group-spread").figure.data[0]
+    assert spread.x is None and spread.q1 is not None
+    assert spread.lowerfence == spread.q1 and spread.upperfence == spread.q3
+    own = set(strategies["alignment"].round(1))
+    assert not own & (set(spread.lowerfence) - set(spread.median))

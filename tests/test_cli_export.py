@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import zipfile
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -12,8 +15,9 @@ from pypdf import PdfReader
 
 from alignment import export as export_module
 from alignment.cli import main
-from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
+from alignment.config import SAMPLE_DIR, SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.store import load_responses
+from alignment.workshop import load_workshops
 
 QUESTIONNAIRE = str(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
 SAMPLE = load_responses(SAMPLE_RESPONSES).frame
@@ -94,11 +98,35 @@ def test_a_session_pack_obeys_k_and_names_no_one(tmp_path: Path):
 
 
 def test_a_session_below_k_exports_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """A file no saved session holds: k comes from --min-group."""
+    alone = tmp_path / "responses.csv"
+    shutil.copyfile(SAMPLE_RESPONSES, alone)
     out = tmp_path / "room.zip"
-    code = export("--session", "START7", "--min-group", "40", "--format", "zip", "--out", str(out))
-    assert code == 1
+    files = ["--responses", str(alone), "--questionnaire", QUESTIONNAIRE]
+    arguments = ["--session", "START7", "--min-group", "40", "--format", "zip", "--out", str(out)]
+    assert main(["export", *files, *arguments]) == 1
     assert not out.exists()
-    assert "has 14 response(s)" in capsys.readouterr().err
+    assert "14 of at least 40 responses" in capsys.readouterr().err
+
+
+def test_a_saved_session_exports_its_release_or_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A saved session is exported as the room saw it: its release, never the live answers."""
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE_RESPONSES, folder / "responses.csv")
+    workshops = load_workshops(SAMPLE_DIR / "sessions.json")
+    unreleased = [replace(s, releases=(), revealed=False) for s in workshops.sessions]
+    payload = {"join_base_url": "", "sessions": [asdict(s) for s in unreleased]}
+    (folder / "sessions.json").write_text(json.dumps(payload))
+    out = tmp_path / "room.zip"
+    files = ["--responses", str(folder / "responses.csv"), "--questionnaire", QUESTIONNAIRE]
+    assert (
+        main(["export", *files, "--session", "START7", "--format", "zip", "--out", str(out)]) == 1
+    )
+    assert "no group results on show" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_reports_of_a_response_and_a_session(tmp_path: Path):
@@ -148,6 +176,7 @@ def test_a_workbook_of_one_person(tmp_path: Path):
             "--chart works with",
         ),
         (["--session", "START7", "--min-group", "2", "--format", "zip"], "at least 3"),
+        (["--session", "START7", "--min-group", "7", "--format", "zip"], "does not apply"),
     ],
 )
 def test_problems_exit_1_with_a_reason(tmp_path: Path, capsys, arguments: list[str], message: str):

@@ -17,7 +17,7 @@ from alignment.questionnaire import load_questionnaire
 from alignment.results import focus_next, headline, reflections_of, with_names
 from alignment.scoring import score_responses
 from alignment.store import load_responses
-from alignment.workshop import group_view, load_workshops, top_gaps
+from alignment.workshop import group_view, load_workshops, one_off_view, top_gaps
 
 QUESTIONNAIRE = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
 SAMPLE = load_responses(SAMPLE_RESPONSES).frame
@@ -61,10 +61,14 @@ def page_count(data: bytes) -> int:
 
 
 def session_of(code: str, k: int):
+    """A sample session with k as given, its results released from every response in it."""
     session = load_workshops(SAMPLE_DIR / "sessions.json").find(code)
     assert session is not None, f"the sample has no session {code}"
     rows = SAMPLE[SAMPLE["session"] == code]
-    return replace(session, min_group=k), rows
+    unreleased = replace(session, min_group=k, releases=())
+    release = one_off_view(score_responses(rows, QUESTIONNAIRE).strategies, unreleased).release
+    releases = (release,) if release is not None else ()
+    return replace(unreleased, releases=releases), rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +167,8 @@ def test_session_report_shows_the_group_and_no_one_in_it(chromium):
     count = rows["response_id"].nunique()
     assert count >= 3
 
-    data = report.session_report(strategies, session, QUESTIONNAIRE, generated_at=GENERATED)
+    view = group_view(strategies, session)
+    data = report.session_report(view, session, QUESTIONNAIRE, generated_at=GENERATED)
     assert data.startswith(b"%PDF-")
     assert 2 <= page_count(data) <= 4
     assert page_size(data) == pytest.approx(A4, abs=2)
@@ -172,12 +177,12 @@ def test_session_report_shows_the_group_and_no_one_in_it(chromium):
     assert f"{count} (k = 3)" in text
     assert QUESTIONNAIRE.title in text and f"version {QUESTIONNAIRE.version}" in text
     assert "Top gaps" in text
-    gaps = top_gaps(group_view(strategies, session).summary, QUESTIONNAIRE)
+    gaps = top_gaps(view.summary, QUESTIONNAIRE)
     assert gaps["gap"].iloc[0] < 0, "the sample session has an intent gap"
     largest = QUESTIONNAIRE.strategy_by_id[gaps["strategy"].iloc[0]]
     assert largest.name in text and " ".join(largest.actions[0].split()) in text
 
-    document = report.session_document(strategies, session, QUESTIONNAIRE)
+    document = report.session_document(view, session, QUESTIONNAIRE)
     for alias in rows["respondent"].unique():
         assert alias not in text and alias not in document, f"{alias} is named"
     for response_id in rows["response_id"].unique():
@@ -189,7 +194,9 @@ def test_session_report_shows_the_group_and_no_one_in_it(chromium):
 def test_session_report_on_letter_paper(chromium):
     session, rows = session_of("RECAP8", k=3)
     strategies = score_responses(rows, QUESTIONNAIRE).strategies
-    data = report.session_report(strategies, session, QUESTIONNAIRE, paper="letter")
+    data = report.session_report(
+        group_view(strategies, session), session, QUESTIONNAIRE, paper="letter"
+    )
     assert page_size(data) == pytest.approx(LETTER, abs=2)
     assert 2 <= page_count(data) <= 4
     assert session.title in pdf_text(data)
@@ -207,8 +214,9 @@ def test_no_session_report_below_k(tmp_path, monkeypatch):
         raise AssertionError("Chromium must not be started below k")
 
     monkeypatch.setattr(report.subprocess, "Popen", no_browser)
+    too_few = replace(session, min_group=count + 1, releases=())
     with pytest.raises(ChartSetError, match="k"):
-        report.session_report(strategies, replace(session, min_group=count + 1), QUESTIONNAIRE)
+        report.session_report(one_off_view(strategies, too_few), too_few, QUESTIONNAIRE)
     assert list(scratch.iterdir()) == []
 
 

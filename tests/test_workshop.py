@@ -26,6 +26,7 @@ from alignment.workshop import (
     join_url,
     load_workshops,
     normalise_code,
+    one_off_view,
     qr_png,
     set_join_base_url,
     top_gaps,
@@ -127,22 +128,25 @@ def _session_scores(responses: list[tuple[str, int]], code: str = "K7PXW3") -> p
 
 def test_nothing_of_the_group_below_k():
     session = Session("K7PXW3", "Day", "pulse", min_group=5)
-    view = group_view(_session_scores([(f"p{n}", 4) for n in range(4)]), session)
-    assert (view.count, view.visible, view.missing) == (4, False, 1)
-    assert view.summary.empty
+    scores = _session_scores([(f"p{n}", 4) for n in range(4)])
+    for view in (group_view(scores, session), one_off_view(scores, session)):
+        assert (view.count, view.visible, view.missing) == (4, False, 1)
+        assert view.summary.empty
 
 
 def test_group_summary_at_k_is_anonymous_and_right():
     session = Session("K7PXW3", "Day", "pulse", min_group=3)
     # Everyone answers 5 everywhere: purpose items score 100 unless reversed (then 0), so each
     # strategy has one dimension at 100 and the other at 0 (one reverse item per strategy).
-    view = group_view(_session_scores([("Ana", 5), ("Ben", 5), ("Cy", 5)]), session)
+    view = one_off_view(_session_scores([("Ana", 5), ("Ben", 5), ("Cy", 5)]), session)
     assert view.visible and view.count == 3
     assert set(view.summary["alignment"]) == {0.0}
     assert set(view.summary["answered"]) == {3}
     assert "respondent" not in view.summary.columns and "response_id" not in view.summary.columns
     assert len(view.summary) == len(PULSE.strategies)
-    assert set(view.summary["alignment_min"]) == set(view.summary["alignment_max"]) == {0.0}
+    # Three people: no spread (quartiles from ten), and never a minimum or maximum.
+    assert view.summary["alignment_median"].isna().all()
+    assert not [c for c in view.summary.columns if c.endswith(("_min", "_max"))]
 
 
 def test_top_gaps_are_the_most_negative_mean_gaps_with_actions():

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from alignment import config, ui
 from alignment.assessment import submit
 from alignment.response import build_response
+from alignment.scoring import score_responses
 from alignment.store import append_rows, load_responses
 from alignment.workshop import (
     CODE_ALPHABET,
@@ -21,6 +22,7 @@ from alignment.workshop import (
     WorkshopError,
     create_session,
     load_workshops,
+    release_results,
     sessions_path,
     update_session,
 )
@@ -59,6 +61,13 @@ def add_response(code: str, alias: str, seed: int = 0) -> str:
         session=code,
     )
     return response_id
+
+
+def release(code: str) -> None:
+    """Release the session's results as the Reveal button does."""
+    frame = load_responses(config.responses_path()).frame
+    strategies = score_responses(frame[frame["session"] == code], PULSE).strategies
+    release_results(sessions_file(), code, strategies)
 
 
 def saved_session(code: str):
@@ -250,9 +259,7 @@ def test_group_results_respect_k_and_the_reveal():
     assert "more needed" not in infos
     assert not at.get("plotly_chart")
 
-    update_session(sessions_file(), code, revealed=True)
-    at.run()
-    assert not at.exception
+    press(at, "Reveal results")
     specs = at.get("plotly_chart")
     assert len(specs) == 3
     assert not any("Results are hidden" in i.value for i in at.info)
@@ -268,6 +275,32 @@ def test_group_results_respect_k_and_the_reveal():
         assert alias not in page
     for response_id in ids:
         assert response_id not in page
+
+
+def test_a_refresh_after_one_new_answer_shows_nothing_new_on_any_screen():
+    """Finding 3: n * after - (n - 1) * before was the newest person's scores."""
+    code = new_session("Frozen", min_group=3)
+    for n in range(3):
+        add_response(code, f"F{n}", seed=n)
+    at = facilitator(code=code)
+    press(at, "Reveal results")
+    present = facilitator("views/present.py", code=code)
+    press(present, "Next ▶")
+    press(present, "Next ▶")
+
+    def shown(page: AppTest) -> tuple[list[str], list[str]]:
+        tables = [str(frame.value.to_dict()) for frame in page.dataframe]
+        return [c.proto.spec for c in page.get("plotly_chart")], tables
+
+    before = shown(at), shown(present)
+    add_response(code, "Newcomer", seed=4)
+    at.run()
+    present.run()
+    assert {m.label: m.value for m in at.metric}["Responses so far"] == "4"
+    assert (shown(at), shown(present)) == before
+    assert any("1 changed since" in c.value for c in at.caption)
+    release_button = next(b for b in at.button if b.label == "Release new results")
+    assert release_button.disabled and "3 (k)" in release_button.help
 
 
 def test_responses_of_other_sessions_do_not_count_towards_k():
@@ -290,6 +323,11 @@ def test_responses_of_other_sessions_do_not_count_towards_k():
 def test_reveal_and_close_buttons_change_the_session_and_lock_participants_out():
     code = new_session("Buttons")
     at = facilitator(code=code)
+    reveal = next(b for b in at.button if b.label == "Reveal results")
+    assert reveal.disabled and "5 more needed" in reveal.help  # nothing to release below k
+    for n in range(5):
+        add_response(code, f"B{n}", seed=n)
+    at.run()
     press(at, "Reveal results")
     assert saved_session(code).revealed is True
     assert "Hide results" in labels(at)
@@ -306,14 +344,23 @@ def test_reveal_and_close_buttons_change_the_session_and_lock_participants_out()
     assert not any(
         r.label == "Questionnaire" or (r.key and r.key.startswith("assess_")) for r in visitor.radio
     )
-    assert response_count() == 0
+    assert response_count() == 5
 
 
 def test_hide_and_reopen_buttons_undo():
-    code = new_session("Undo", revealed=True, is_open=False)
+    code = new_session("Undo", min_group=3)
+    for n in range(3):
+        add_response(code, f"U{n}", seed=n)
+    release(code)
+    update_session(sessions_file(), code, is_open=False)
     at = facilitator(code=code)
     press(at, "Hide results")
     assert saved_session(code).revealed is False
+    assert not at.get("plotly_chart")
+    press(at, "Show results again")
+    assert saved_session(code).revealed is True
+    assert len(at.get("plotly_chart")) == 3
+    assert saved_session(code).last_release.number == 1
     press(at, "Reopen session")
     assert saved_session(code).is_open is True
     visitor = participant(code)
@@ -468,9 +515,10 @@ def test_k_below_the_floor_in_the_new_session_form_is_refused():
 
 
 def test_presentation_radar_uses_projector_type():
-    code = new_session("On screen", min_group=3, revealed=True)
+    code = new_session("On screen", min_group=3)
     for n in range(3):
         add_response(code, f"Presenter{n}", seed=n)
+    release(code)
     at = facilitator("views/present.py", code=code)
     assert "screen 1 of 6" in at.caption[0].value
     assert any(code in m.value for m in at.markdown)

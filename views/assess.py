@@ -1,5 +1,6 @@
 """Assess: choose a questionnaire, give an alias, answer one strategy per step, submit once."""
 
+import functools
 import uuid
 
 import streamlit as st
@@ -8,7 +9,8 @@ from alignment import config, ui
 from alignment.assessment import Step, assessment_steps, first_incomplete, submit, unanswered
 from alignment.response import ResponseError, anonymous_alias, clean_alias
 from alignment.store import StoreError
-from alignment.ui import access
+from alignment.ui import access, device
+from alignment.workshop import WorkshopError, admission, sessions_path
 
 state = st.session_state
 state.setdefault("assess_started", False)
@@ -56,6 +58,10 @@ if workshop is not None and access.answered_session(workshop.code) and not state
         "once per session, so the group summary counts people, not clicks."
     )
     st.page_link("views/results.py", label="See your result", icon=":material/insights:")
+    st.stop()
+browser_mark = device.device_mark() if workshop is not None else ""
+if workshop is not None and admission.has_answered(workshop, browser_mark):
+    st.info(admission.ALREADY_ANSWERED)
     st.stop()
 
 if not state.assess_started:
@@ -177,18 +183,32 @@ if forward and step.is_last:
         state.assess_step = incomplete.number
         state.assess_notice = ui.missing_message(unanswered(incomplete, answers))
         st.rerun()
+    save = functools.partial(
+        submit,
+        config.responses_path(),
+        questionnaire,
+        state[ui.RESPONDENT_KEY],
+        answers,
+        reflections,
+        response_id=state.assess_attempt,
+        session=workshop.code if workshop else "",
+    )
     try:
-        submit(
-            config.responses_path(),
-            questionnaire,
-            state[ui.RESPONDENT_KEY],
-            answers,
-            reflections,
-            response_id=state.assess_attempt,
-            session=workshop.code if workshop else "",
-        )
-    except (StoreError, ResponseError) as exc:
-        st.error(f"Your answers were not saved: {exc}")
+        if workshop is None:
+            save()
+        else:
+            admission.admit(
+                sessions_path(config.data_dir()),
+                workshop.code,
+                device=browser_mark,
+                address=device.network_address(),
+                save=save,
+            )
+    except admission.AdmissionRefused as exc:
+        st.warning(ui.plain(str(exc)))
+        st.stop()
+    except (StoreError, ResponseError, WorkshopError) as exc:
+        st.error(ui.plain(f"Your answers were not saved: {exc}"))
         st.stop()
     ui.forget_loaded_responses()
     access.remember_my_response(state.assess_attempt, workshop.code if workshop else "")

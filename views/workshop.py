@@ -7,6 +7,7 @@ from alignment.store import StoreError
 from alignment.ui import workshop as live
 from alignment.workshop import (
     DEFAULT_MIN_GROUP,
+    EXPECTED_MAX,
     MIN_GROUP_FLOOR,
     WorkshopError,
     create_session,
@@ -32,7 +33,7 @@ def change(code: str, **changes: object) -> None:
     try:
         update_session(sessions, code, **changes)
     except (WorkshopError, StoreError) as exc:
-        st.session_state.workshop_notice = str(exc)
+        st.session_state[live.NOTICE_KEY] = str(exc)
 
 
 if source.is_sample:
@@ -50,12 +51,23 @@ else:
             "Show group results from this many responses (k)",
             min_value=MIN_GROUP_FLOOR,
             value=DEFAULT_MIN_GROUP,
-            help="Below k, nothing of the group is shown or downloadable, so no one can be "
-            "singled out. Never below 3.",
+            help="A group number is shown only when at least k people answered it, and the "
+            "results change only when k more have answered, so no one can be singled out. "
+            "Never below 3.",
+        )
+        expected = st.number_input(
+            "People you expect (optional)",
+            min_value=0,
+            max_value=EXPECTED_MAX,
+            value=0,
+            help="More responses than this are flagged on your screen: someone may have answered "
+            "twice. 0 means not set.",
         )
         if st.form_submit_button("Open session", type="primary"):
             try:
-                created = create_session(sessions, title, questionnaire_id, int(k))
+                created = create_session(
+                    sessions, title, questionnaire_id, int(k), expected=int(expected)
+                )
             except (WorkshopError, StoreError) as exc:
                 st.error(str(exc))
             else:
@@ -65,8 +77,8 @@ else:
 if not workshops.sessions:
     st.info("No sessions yet. Open one above; participants join with its link or code.")
     st.stop()
-if notice := st.session_state.pop("workshop_notice", None):
-    st.error(notice)
+if notice := st.session_state.pop(live.NOTICE_KEY, None):
+    st.error(ui.plain(notice))
 
 codes = [s.code for s in reversed(workshops.sessions)]
 if st.session_state.get("workshop_code") not in codes:
@@ -98,36 +110,43 @@ with join_column:
 with control_column:
     st.subheader(ui.plain(session.title))
     st.caption(f"{questionnaire.title} · k = {session.min_group} · {session.status}")
-    live.live_count(source.path, sessions, code, questionnaire)
+    live.live_count(source.path, sessions, code, questionnaire, read_only=source.is_sample)
     controls = {"disabled": source.is_sample}  # the sample sessions are read-only
-    open_column, reveal_column = st.columns(2)
     if session.is_open:
-        open_column.button(
+        st.button(
             "Close session", on_click=change, args=(code,), kwargs={"is_open": False}, **controls
         )
     else:
-        open_column.button(
+        st.button(
             "Reopen session", on_click=change, args=(code,), kwargs={"is_open": True}, **controls
         )
-    if session.revealed:
-        reveal_column.button(
-            "Hide results", on_click=change, args=(code,), kwargs={"revealed": False}, **controls
-        )
-    else:
-        reveal_column.button(
-            "Reveal results",
-            type="primary",
-            on_click=change,
-            args=(code,),
-            kwargs={"revealed": True},
-            **controls,
-        )
-    new_k = st.number_input(
-        "k (minimum group)", min_value=MIN_GROUP_FLOOR, value=session.min_group, **controls
+    k_column, expected_column = st.columns(2)
+    new_k = k_column.number_input(
+        "k (minimum group)",
+        min_value=MIN_GROUP_FLOOR if not session.releases else session.min_group,
+        value=session.min_group,
+        help="Once results were released, k can go up but not down.",
+        **controls,
     )
     if new_k != session.min_group and not source.is_sample:
         change(code, min_group=int(new_k))
         st.rerun()
+    new_expected = expected_column.number_input(
+        "People expected",
+        min_value=0,
+        max_value=EXPECTED_MAX,
+        value=session.expected or 0,
+        help="More responses than this are flagged above. 0 means not set.",
+        **controls,
+    )
+    if new_expected != (session.expected or 0) and not source.is_sample:
+        change(code, expected=int(new_expected))
+        st.rerun()
+    st.caption(
+        "One answer per person: each browser may answer once (a second tab is refused), and a "
+        "burst of answers from one network address is slowed and flagged above. This does not "
+        "stop someone with several devices; sign-in, when set up, gives one answer per identity."
+    )
     with st.expander("Join address for a room network"):
         typed = st.text_input(
             "Base address",

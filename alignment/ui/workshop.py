@@ -14,21 +14,29 @@ from alignment import charts, config, report, theme
 from alignment.chartsets import ChartSet, group_summary, session_charts
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import score_responses
+from alignment.store import StoreError
 from alignment.ui import chart as ui_chart
 from alignment.ui import chart_pack_button, download, plain
 from alignment.workshop import (
     GroupView,
     LiveRows,
     Session,
+    Visibility,
+    WorkshopError,
+    admission,
     group_view,
     load_workshops,
+    plan_release,
+    release_results,
     sessions_path,
     top_gaps,
+    update_session,
     versions_in,
 )
 
 LIVE_REFRESH_SECONDS = 3
 _LIVE_KEY = "workshop_live"
+NOTICE_KEY = "workshop_notice"
 
 
 def sessions_file(is_sample: bool) -> Path:
@@ -72,22 +80,55 @@ def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool 
                 st.markdown("\n".join(f"- {plain(a)}" for a in row["actions"]))
 
 
-def waiting_message(view: GroupView, session: Session) -> str | None:
-    """Why nothing of the group is shown yet, or None when it may be."""
-    if not view.visible:
-        return (
-            f"{view.count} of at least {session.min_group} responses so far: "
-            f"{view.missing} more needed before anything of the group is shown."
-        )
-    if not session.revealed:
-        return "Results are hidden so no one is anchored. Reveal them when the room is ready."
-    return None
+def waiting_message(view: GroupView, session: Session, *, for_room: bool = False) -> str | None:
+    """Why nothing of the group is shown, or None when the release is on show.
+
+    `for_room`: the wording for the shared screen, which never says what someone did.
+    """
+    k = session.min_group
+    match view.visibility:
+        case Visibility.SHOWN:
+            return None
+        case Visibility.WAITING:
+            return (
+                f"{view.count} of at least {k} responses so far: {view.missing} more needed "
+                "before anything of the group is shown."
+            )
+        case Visibility.NOT_RELEASED:
+            return "Results are hidden so no one is anchored. Reveal them when the room is ready."
+        case Visibility.HIDDEN:
+            return "Results are hidden for now."
+    if for_room:
+        return "The group's results are being updated."
+    return (
+        "Someone in the last release has deleted their answers, so those results are withdrawn "
+        f"(showing them without that person would reveal their scores). Release again once {k} "
+        "(k) responses have changed since."
+    )
+
+
+def release_now(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
+    """Button callback: release the session's results as they stand at this moment."""
+    rows = live_rows(responses, code)
+    try:
+        release_results(sessions, code, score_responses(rows, questionnaire).strategies)
+    except (WorkshopError, StoreError) as exc:
+        st.session_state[NOTICE_KEY] = str(exc)
+
+
+def show_again(sessions: Path, code: str, shown: bool) -> None:
+    try:
+        update_session(sessions, code, revealed=shown)
+    except (WorkshopError, StoreError) as exc:
+        st.session_state[NOTICE_KEY] = str(exc)
 
 
 @dataclass(frozen=True)
 class Live:
     """What a self-refreshing panel draws from: the session as it is now and its rows so far."""
 
+    responses: Path
+    sessions: Path
     session: Session
     rows: pd.DataFrame
     strategies: pd.DataFrame  # per-strategy scores of the session's responses
@@ -95,10 +136,8 @@ class Live:
     questionnaire: Questionnaire
 
     def charts(self, *, presenting: bool = False) -> ChartSet:
-        """The group charts; only call when `waiting_message` is None (at or above k)."""
-        return session_charts(
-            self.strategies, self.session, self.questionnaire, presenting=presenting
-        )
+        """The group charts; only call when `waiting_message` is None (a release on show)."""
+        return session_charts(self.view, self.session, self.questionnaire, presenting=presenting)
 
 
 def live(draw: Callable[..., None]) -> Callable[..., None]:
@@ -111,7 +150,7 @@ def live(draw: Callable[..., None]) -> Callable[..., None]:
     @st.fragment(run_every=LIVE_REFRESH_SECONDS)
     @functools.wraps(draw)
     def panel(
-        responses: Path, sessions: Path, code: str, questionnaire: Questionnaire, **options: str
+        responses: Path, sessions: Path, code: str, questionnaire: Questionnaire, **options: object
     ) -> None:
         session = load_workshops(sessions).find(code)
         if session is None:
@@ -120,22 +159,58 @@ def live(draw: Callable[..., None]) -> Callable[..., None]:
         rows = live_rows(responses, code)
         strategies = score_responses(rows, questionnaire).strategies
         view = group_view(strategies, session)
-        draw(Live(session, rows, strategies, view, questionnaire), **options)
+        draw(Live(responses, sessions, session, rows, strategies, view, questionnaire), **options)
 
     return panel
 
 
 @live
-def live_count(now: Live) -> None:
-    """The count at the top of the facilitator's screen."""
-    st.metric("Responses so far", now.view.count, border=True)
-    if message := waiting_message(now.view, now.session):
+def live_count(now: Live, *, read_only: bool) -> None:
+    """The count at the top of the facilitator's screen, what arrived oddly, and the release."""
+    view, session, sessions = now.view, now.session, now.sessions
+    if notice := st.session_state.pop(NOTICE_KEY, None):
+        st.error(plain(notice))
+    st.metric("Responses so far", view.count, border=True)
+    for flag in admission.flags(session, view.count):
+        st.warning(flag)
+    if message := waiting_message(view, session):
         st.info(message)
     versions = versions_in(now.rows)
     if len(versions) > 1:
         st.caption(
             f"Answers span versions {', '.join(map(str, versions))} of the questionnaire; "
             "all are scored with the current version."
+        )
+    plan = plan_release(now.strategies, session.min_group, session.releases)
+    release = view.release
+    first_release = release is None
+    release_column, show_column = st.columns(2)
+    release_column.button(
+        "Reveal results" if first_release else "Release new results",
+        type="primary" if first_release or view.visible else "secondary",
+        on_click=release_now,
+        args=(now.responses, sessions, session.code, now.questionnaire),
+        disabled=read_only or not plan.possible,
+        help=plan.reason
+        or "Publish the group's results as they stand now; they stay fixed "
+        "until you release again.",
+        key="workshop_release",
+    )
+    if view.visibility in (Visibility.SHOWN, Visibility.HIDDEN):
+        shown = view.visibility is Visibility.SHOWN
+        show_column.button(
+            "Hide results" if shown else "Show results again",
+            on_click=show_again,
+            args=(sessions, session.code, not shown),
+            disabled=read_only,
+            key="workshop_show",
+        )
+    if release is not None:
+        st.caption(
+            f"On show: release {release.number} of {len(release.members)} responses, fixed at "
+            f"{release.released_at.replace('T', ' ').rstrip('Z')} UTC; {view.pending} changed "
+            f"since. A new release needs {session.min_group} (k) changes, so no two releases "
+            "differ by fewer people."
         )
 
 
@@ -158,7 +233,7 @@ def live_panel(now: Live) -> None:
                 f"Group report (PDF, {paper})",
                 functools.partial(
                     report.session_report,
-                    now.strategies,
+                    now.view,
                     now.session,
                     now.questionnaire,
                     paper=paper.lower(),
@@ -176,7 +251,7 @@ def live_panel(now: Live) -> None:
 def presented_slide(now: Live, *, slide: str) -> None:
     """One slide of the shared screen; the count and charts follow the room as people answer."""
     view, questionnaire = now.view, now.questionnaire
-    message = waiting_message(view, now.session)
+    message = waiting_message(view, now.session, for_room=True)
     if slide == "Responses" or message:
         st.markdown(f"# {view.count} responses")
         if message:

@@ -1,8 +1,9 @@
-"""Workshop sessions: codes people can type, persistence, and anonymised group results.
+"""Workshop sessions: codes people can type, and the session records kept in `sessions.json`.
 
-Sessions live in `sessions.json` beside the responses, rewritten atomically under a lock. A
-group is only ever summarised when at least `min_group` (k) people have answered, and no
-summary carries an alias or a response id.
+Sessions live in `sessions.json` beside the responses, rewritten atomically under a lock. Besides
+its settings, a session records its releases (who each published group number was computed
+from; see `disclosure`) and its arrivals (hashed marks of the browser and network address each
+answer came from; see `admission`), so both rules hold across restarts and browser sessions.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ import io
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
 import segno
 
-from alignment.questionnaire import Questionnaire
-from alignment.store import StoreError, locked, read_since, with_text_columns
+from alignment.store import StoreError, locked
 
 # No 0/O or 1/I: a code read off a projector must not be ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -28,10 +30,61 @@ CODE_LENGTH = 6
 MIN_GROUP_FLOOR = 3
 DEFAULT_MIN_GROUP = 5
 TITLE_MAX_LENGTH = 120
+EXPECTED_MAX = 10_000
+SESSIONS_MAX = 1_000
+SESSIONS_FILE_MAX_BYTES = 32 << 20
 
 
 class WorkshopError(ValueError):
     """A session request that cannot be honoured; the message says why."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """One publication of the group's results: whose answers each published number is made of.
+
+    `cells` maps a cell ("why/purpose") to indices into `members`; only published cells appear.
+    The numbers themselves are not stored: they are computed again from exactly these people.
+    """
+
+    number: int
+    released_at: str
+    members: tuple[str, ...]
+    cells: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def contributors(self, cell: str) -> frozenset[str]:
+        return frozenset(self.members[i] for i in self.cells.get(cell, ()))
+
+    @classmethod
+    def of(
+        cls,
+        number: int,
+        released_at: str,
+        members: frozenset[str],
+        cells: Mapping[str, frozenset[str]],
+    ) -> Release:
+        """A release of `members`' responses publishing `cells` (cell -> its contributors)."""
+        ordered = tuple(sorted(members))
+        position = {member: i for i, member in enumerate(ordered)}
+        indexed = {cell: tuple(sorted(position[m] for m in ids)) for cell, ids in cells.items()}
+        return cls(number, released_at, ordered, indexed)
+
+    @classmethod
+    def from_json(cls, entry: Mapping[str, Any]) -> Release:
+        members = tuple(str(m) for m in entry["members"])
+        cells = {str(c): tuple(int(i) for i in ids) for c, ids in entry.get("cells", {}).items()}
+        if any(i < 0 or i >= len(members) for ids in cells.values() for i in ids):
+            raise ValueError("a release names a member it does not list")
+        return cls(int(entry["number"]), str(entry["released_at"]), members, cells)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One accepted answer: when, and keyed hashes of the browser and the network address."""
+
+    at: str
+    device: str
+    address: str
 
 
 @dataclass(frozen=True)
@@ -43,10 +96,26 @@ class Session:
     is_open: bool = True
     revealed: bool = False
     created_at: str = ""
+    expected: int | None = None  # the headcount the facilitator expects; more is flagged
+    salt: str = ""  # keys the hashes of arrivals, so no two sessions can be linked
+    releases: tuple[Release, ...] = ()
+    arrivals: tuple[Arrival, ...] = ()
+    refused: int = 0  # second answers refused (same browser) or slowed (same address)
 
     @property
     def status(self) -> str:
         return "open" if self.is_open else "closed"
+
+    @property
+    def last_release(self) -> Release | None:
+        return self.releases[-1] if self.releases else None
+
+    @classmethod
+    def from_json(cls, entry: Mapping[str, Any]) -> Session:
+        fields = dict(entry)
+        fields["releases"] = tuple(Release.from_json(r) for r in fields.get("releases", ()))
+        fields["arrivals"] = tuple(Arrival(**a) for a in fields.get("arrivals", ()))
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -96,15 +165,24 @@ def sessions_path(data_dir: Path) -> Path:
 def load_workshops(path: Path) -> Workshops:
     """The saved sessions; a missing file is none. A damaged file raises StoreError."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(SESSIONS_FILE_MAX_BYTES + 1)
     except FileNotFoundError:
         return Workshops()
-    except (ValueError, OSError) as exc:
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the workshop sessions ({exc.strerror})") from exc
+    if len(data) > SESSIONS_FILE_MAX_BYTES:
+        raise StoreError(
+            f"{path}: the sessions file is larger than {SESSIONS_FILE_MAX_BYTES:,} bytes"
+        )
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
         raise StoreError(f"{path}: cannot read the workshop sessions ({exc})") from exc
     try:
-        sessions = tuple(Session(**entry) for entry in raw.get("sessions", []))
-    except TypeError as exc:
-        raise StoreError(f"{path}: a session entry has unexpected fields ({exc})") from exc
+        sessions = tuple(Session.from_json(entry) for entry in raw.get("sessions", []))
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise StoreError(f"{path}: a session entry is damaged ({exc})") from exc
     return Workshops(sessions, str(raw.get("join_base_url", "")))
 
 
@@ -124,7 +202,7 @@ def _save(path: Path, workshops: Workshops) -> None:
         raise StoreError(f"{path}: could not save the sessions ({exc.strerror})") from exc
 
 
-def _update(path: Path, change) -> Workshops:
+def _update(path: Path, change: Callable[[Workshops], Workshops]) -> Workshops:
     """Read, change and write the sessions file as one step under the store's lock."""
     with locked(path):
         updated = change(load_workshops(path))
@@ -132,8 +210,21 @@ def _update(path: Path, change) -> Workshops:
     return updated
 
 
+def _checked_expected(expected: int | None) -> int | None:
+    if expected is None or expected == 0:
+        return None
+    if not 0 < int(expected) <= EXPECTED_MAX:
+        raise WorkshopError(f"The expected headcount is a number from 1 to {EXPECTED_MAX:,}.")
+    return int(expected)
+
+
 def create_session(
-    path: Path, title: str, questionnaire_id: str, min_group: int = DEFAULT_MIN_GROUP
+    path: Path,
+    title: str,
+    questionnaire_id: str,
+    min_group: int = DEFAULT_MIN_GROUP,
+    *,
+    expected: int | None = None,
 ) -> Session:
     title = (title or "").strip()
     if not title:
@@ -144,15 +235,22 @@ def create_session(
         raise WorkshopError(
             f"The minimum group size is at least {MIN_GROUP_FLOOR}, so no one can be singled out."
         )
+    headcount = _checked_expected(expected)
     created: list[Session] = []
 
     def add(workshops: Workshops) -> Workshops:
+        if len(workshops.sessions) >= SESSIONS_MAX:
+            raise WorkshopError(
+                f"This app already holds {SESSIONS_MAX:,} sessions; delete old ones first."
+            )
         session = Session(
             code=new_code({s.code for s in workshops.sessions}),
             title=title,
             questionnaire_id=questionnaire_id,
             min_group=min_group,
-            created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            created_at=utc_now(),
+            expected=headcount,
+            salt=secrets.token_hex(16),
         )
         created.append(session)
         return replace(workshops, sessions=(*workshops.sessions, session))
@@ -161,25 +259,58 @@ def create_session(
     return created[0]
 
 
-def update_session(path: Path, code: str, **changes: object) -> Session:
-    """Open/close, reveal/hide, or change k; k never goes below the floor."""
-    if "min_group" in changes and int(changes["min_group"]) < MIN_GROUP_FLOOR:  # type: ignore[call-overload]
-        raise WorkshopError(f"The minimum group size cannot go below {MIN_GROUP_FLOOR}.")
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def change_session(path: Path, code: str, change: Callable[[Session], Session]) -> Session:
+    """Read, change and save one session as one step under the lock; the changed one back."""
     result: list[Session] = []
 
-    def change(workshops: Workshops) -> Workshops:
+    def apply(workshops: Workshops) -> Workshops:
         current = workshops.find(code)
         if current is None:
             raise WorkshopError(f"There is no session with the code {normalise_code(code)}.")
-        changed = replace(current, **changes)
+        changed = change(current)
         result.append(changed)
         return replace(
             workshops,
             sessions=tuple(changed if s.code == current.code else s for s in workshops.sessions),
         )
 
-    _update(path, change)
+    _update(path, apply)
     return result[0]
+
+
+_SETTINGS = frozenset({"title", "is_open", "revealed", "min_group", "expected"})
+
+
+def update_session(path: Path, code: str, **changes: Any) -> Session:
+    """Open/close, show/hide the last release, the headcount, or k.
+
+    k never goes below the floor, and never down once results were released: a lower k would
+    let the next release differ from a shown one by fewer people than the room was promised.
+    """
+    unknown = set(changes) - _SETTINGS
+    if unknown:
+        raise WorkshopError(f"A session has no setting {', '.join(sorted(unknown))}.")
+    if "min_group" in changes and int(changes["min_group"]) < MIN_GROUP_FLOOR:
+        raise WorkshopError(f"The minimum group size cannot go below {MIN_GROUP_FLOOR}.")
+    if "expected" in changes:
+        changes["expected"] = _checked_expected(changes["expected"])
+
+    def change(current: Session) -> Session:
+        if (
+            current.releases
+            and int(changes.get("min_group", current.min_group)) < current.min_group
+        ):
+            raise WorkshopError(
+                f"k stays at {current.min_group} or above once results were released, so no "
+                "later release can differ from a shown one by fewer people."
+            )
+        return replace(current, **changes)
+
+    return change_session(path, code, change)
 
 
 def set_join_base_url(path: Path, url: str) -> Workshops:
@@ -193,59 +324,6 @@ def join_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/?{urlencode({'session': code})}"
 
 
-# ---------------------------------------------------------------------------------------------
-# Group results
-
-
-@dataclass(frozen=True)
-class GroupView:
-    """What a room may see: nothing at all below k, and never one person's scores."""
-
-    count: int
-    min_group: int
-    summary: pd.DataFrame  # per strategy: means and the five-number spread; empty below k
-
-    @property
-    def visible(self) -> bool:
-        return self.count >= self.min_group
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.min_group - self.count)
-
-
-def group_view(strategy_scores: pd.DataFrame, session: Session) -> GroupView:
-    """Mean purpose and performance per strategy, and the spread of alignment, for one session.
-
-    `strategy_scores` are per-strategy scores (as `Scores.strategies`) of this session only.
-    The spread is summarised (minimum, quartiles, median, maximum) so no chart or download
-    carries an individual's score.
-    """
-    count = int(strategy_scores["response_id"].nunique())
-    if count < session.min_group:
-        return GroupView(count, session.min_group, pd.DataFrame())
-    # One pass per statistic (the live panels redraw this every few seconds).
-    grouped = strategy_scores.groupby("strategy", sort=False)
-    summary = grouped[["purpose", "performance", "alignment"]].mean()
-    summary["answered"] = grouped["alignment"].count()
-    spread = grouped["alignment"].quantile([0, 0.25, 0.5, 0.75, 1]).unstack()
-    spread.columns = [f"alignment_{name}" for name in ("min", "low", "median", "high", "max")]
-    summary = summary.join(spread).reset_index()
-    summary["gap"] = summary["performance"] - summary["purpose"]
-    return GroupView(count, session.min_group, summary)
-
-
-def top_gaps(summary: pd.DataFrame, questionnaire: Questionnaire, limit: int = 3) -> pd.DataFrame:
-    """The group's largest intent gaps (mean performance below mean purpose), with actions."""
-    gaps = summary.dropna(subset=["gap"]).sort_values("gap").head(limit).copy()
-    gaps["actions"] = gaps["strategy"].map(
-        lambda sid: (
-            questionnaire.strategy_by_id[sid].actions if sid in questionnaire.strategy_by_id else []
-        )
-    )
-    return gaps
-
-
 def qr_png(url: str, scale: int = 12) -> bytes:
     """A QR code of the join link, large enough to scan from the back of a room."""
     buffer = io.BytesIO()
@@ -256,22 +334,3 @@ def qr_png(url: str, scale: int = 12) -> bytes:
 def versions_in(rows: pd.DataFrame) -> list[int]:
     """Questionnaire versions among a session's answers (more than one: it changed mid-session)."""
     return sorted(int(v) for v in rows["questionnaire_version"].dropna().unique())
-
-
-@dataclass(frozen=True)
-class LiveRows:
-    """One session's answer rows as a live view keeps them: each `follow` reads only the bytes
-    committed since the last (the whole file again only when it was replaced)."""
-
-    rows: pd.DataFrame | None = None
-    offset: int = 0
-    inode: int = -1
-    restarted: bool = False
-
-    def follow(self, path: Path, code: str) -> LiveRows:
-        tail = read_since(path, self.offset, self.inode)
-        # Plain text, not the history's categories: the slice stays small and concat keeps it so.
-        fresh = with_text_columns(tail.frame[tail.frame["session"] == code])
-        restarted = tail.restarted or self.rows is None
-        rows = fresh if restarted else pd.concat([self.rows, fresh], ignore_index=True)
-        return LiveRows(rows, tail.offset, tail.inode, tail.restarted)
