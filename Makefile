@@ -28,9 +28,13 @@ chromium:
 		echo "Installing Debian's chromium (needed for chart images and browser tests)"; \
 		$(APT_INSTALL) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_INSTALL) install -y -qq chromium >/dev/null; }
 
+# The server answers only to its own names (DNS rebinding): loopback, plus this machine's names
+# and addresses when ADDRESS reaches beyond it, plus the saved join address. They are worked out
+# before start-up, so the first phone gets in, and a failure stops here rather than run unguarded.
 run: $(VENV)/.run-installed
 	@command -v chromium >/dev/null 2>&1 || $(MAKE) --no-print-directory chromium || echo "chromium could not be installed: chart image downloads will be unavailable"
-	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	hosts="$$($(BIN)/python -m alignment.signin $(ADDRESS))" && \
+		STREAMLIT_SERVER_ALLOWED_HOSTS="$$hosts" $(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.test-installed chromium
 	$(BIN)/ruff check .

@@ -5,7 +5,9 @@ entry point as a legacy multipage app on the first run after start, and a deep l
 run a page without this frame (no navigation, no sidebar, no access check).
 
 Only the pages the visitor's role may open are registered, so a participant who types the URL
-of the Workshop page lands on the default page instead.
+of the Workshop page lands on the default page instead. Every run also keeps the server's host
+allow-list current (DNS rebinding) and warns a visitor from another machine when the passcode
+or the answers are exposed.
 """
 
 import streamlit as st
@@ -23,6 +25,7 @@ present = st.Page("views/present.py", title="Present", icon=":material/slideshow
 data = st.Page("views/data.py", title="Data", icon=":material/database:")
 signin = st.Page("views/signin.py", title="Facilitator sign-in", icon=":material/lock:")
 
+access.guard_the_server()
 role = access.role()
 # The first page listed is the default one, served at the app's root address.
 if role == access.PARTICIPANT:
@@ -33,5 +36,6 @@ else:
     pages = [home, assess, results, trends, workshop, present, data]
     if access.facilitator_passcode():
         pages.append(signin)
+access.show_network_warning()
 sidebar(role)
 st.navigation(pages).run()

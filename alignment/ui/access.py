@@ -7,45 +7,100 @@
   results, nothing of anyone else.
 Pages a role may not open are not registered with st.navigation at all, so typing their URL
 lands on the default page.
+
+The rules for the passcode, wrong tries and host names are in `alignment.signin`; this module
+reads the configuration through Streamlit and keeps their state: wrong tries per browser
+session in session_state, and per process (with the sign-in gate) in st.cache_resource.
 """
 
 from __future__ import annotations
 
-import hmac
+import logging
 import os
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit import config as streamlit_config
+from streamlit.errors import StreamlitSecretNotFoundError
 
-from alignment import config
+from alignment import config, signin
 from alignment.store import StoreError
 from alignment.workshop import Session, code_problem, load_workshops, normalise_code, sessions_path
 
 PARTICIPANT, GUEST, FACILITATOR = "participant", "guest", "facilitator"
-PASSCODE_NAME = "ALIGNMENT_FACILITATOR_PASSCODE"
 _UNLOCKED_KEY = "app_facilitator_unlocked"
+_BACKOFF_KEY = "app_signin_backoff"
 _SESSION_KEY = "app_participant_session"
 _MY_RESPONSES_KEY = "app_my_responses"
+_ALLOWED_HOSTS = "server.allowedHosts"
+_hosts_lock = threading.Lock()
+# The throttle's clock; tests replace it to follow delays without waiting for them.
+clock: Callable[[], float] = time.monotonic
+
+
+# ---------------------------------------------------------------------------------------------
+# The passcode and signing in
+
+
+def passcode_setting() -> signin.PasscodeSetting:
+    """The passcode in force, read on every call so a changed file counts at once; each
+    problem is logged once per process."""
+    secrets = _read_secrets()  # first: loading secrets copies them into the environment
+    setting = signin.read_passcode(os.environ, secrets)
+    for problem in setting.problems:
+        _once_log().say(logging.ERROR, problem)
+    return setting
 
 
 def facilitator_passcode() -> str:
-    """From the environment, else Streamlit secrets; empty means the app is open."""
-    value = os.environ.get(PASSCODE_NAME, "")
-    if not value:
-        try:
-            value = str(st.secrets.get(PASSCODE_NAME, ""))
-        except FileNotFoundError:  # no secrets file at all
-            value = ""
-        except Exception:
-            return "\0locked"
-    return value.strip()
+    """The passcode; "" when the app is open, an unknowable lock when it is misconfigured."""
+    return passcode_setting().passcode
 
 
-def unlock(attempt: str) -> bool:
-    passcode = facilitator_passcode()
-    ok = bool(passcode) and hmac.compare_digest(attempt.strip().encode(), passcode.encode())
-    if ok:
-        st.session_state[_UNLOCKED_KEY] = True
-    return ok
+def _read_secrets() -> signin.SecretsRead:
+    """Through Streamlit, so every source it reads counts (`at.secrets` in tests, secret
+    folders), with its failures told apart: no file is fine, a file it cannot use is not."""
+    files = [path for path in streamlit_config.get_option("secrets.files") if os.path.exists(path)]
+    where = ", ".join(files) or "Streamlit's secrets"
+    try:
+        return signin.SecretsRead(where, st.secrets.to_dict())
+    except StreamlitSecretNotFoundError as exc:  # a FileNotFoundError, also when a file is bad
+        if getattr(exc, "error_id", None) == "no-secrets-found":
+            return signin.SecretsRead(where)
+        cause = exc.__cause__
+        if isinstance(cause, tomllib.TOMLDecodeError):
+            return signin.SecretsRead(where, problem=f"it is not valid TOML ({cause})")
+        return signin.SecretsRead(where, problem=str(exc))
+    except UnicodeDecodeError:
+        return signin.SecretsRead(where, problem="it is not UTF-8 text")
+    except OSError as exc:  # a folder where a file should be, no permission to read, ...
+        return signin.SecretsRead(where, problem=f"it cannot be read ({exc.strerror or exc})")
+
+
+@st.cache_resource(show_spinner=False)
+def _gate() -> signin.SignInGate:
+    """One for the process, so wrong tries from every browser session count together."""
+    return signin.SignInGate()
+
+
+@st.cache_resource(show_spinner=False)
+def _once_log() -> signin.OnceLog:
+    return signin.OnceLog()
+
+
+def unlock(attempt: str) -> signin.SignInResult:
+    """Check a passcode try against the throttle and the passcode; signs this session in."""
+    setting = passcode_setting()
+    earlier = st.session_state.get(_BACKOFF_KEY, signin.Backoff())
+    result = _gate().attempt(attempt, setting, earlier, clock())
+    st.session_state[_BACKOFF_KEY] = result.session
+    if result.verdict == signin.Verdict.SIGNED_IN:
+        st.session_state[_UNLOCKED_KEY] = _gate().mark(setting)
+    return result
 
 
 def sign_out() -> None:
@@ -68,7 +123,11 @@ def joined_code() -> str | None:
 def role() -> str:
     if joined_code():
         return PARTICIPANT
-    if not facilitator_passcode() or st.session_state.get(_UNLOCKED_KEY):
+    setting = passcode_setting()
+    if setting.is_open:
+        return FACILITATOR
+    # A mark of the passcode in force: a changed or broken passcode signs everyone out.
+    if not setting.problems and st.session_state.get(_UNLOCKED_KEY) == _gate().mark(setting):
         return FACILITATOR
     return GUEST
 
@@ -113,3 +172,70 @@ def joined_session() -> tuple[Session | None, str | None]:
             "facilitator to reopen it if you still want to take part."
         )
     return session, None
+
+
+# ---------------------------------------------------------------------------------------------
+# The network
+
+
+def guard_the_server() -> None:
+    """On every run, and cheap: the host names this server answers to, its saved join address,
+    and the warnings about how it is exposed (logged once)."""
+    address = str(streamlit_config.get_option("server.address") or "")
+    _allow_hosts(_hosts_for(address))
+    allow_join_host(_saved_join_url())
+    protected = not passcode_setting().is_open
+    tls = bool(streamlit_config.get_option("server.sslCertFile"))
+    for warning in signin.exposure_warnings(address, protected=protected, tls=tls):
+        _once_log().say(logging.WARNING, warning)
+
+
+def allow_join_host(url: str) -> None:
+    """Let phones reach the app at a join address (called whenever one is saved)."""
+    host = signin.host_of(url)
+    if host:
+        _allow_hosts([host])
+
+
+@st.cache_resource(show_spinner=False, ttl=600)
+def _hosts_for(address: str) -> list[str]:
+    """Looked up every ten minutes at most: this machine's names change rarely, and finding
+    them can take a moment."""
+    return signin.allowed_hosts(address)
+
+
+def _saved_join_url() -> str:
+    try:
+        return load_workshops(sessions_path(config.data_dir())).join_base_url
+    except StoreError:
+        return ""  # the Workshop page says what is wrong with the file
+
+
+def _allow_hosts(hosts: Iterable[str]) -> None:
+    """Add to `server.allowedHosts`, which Streamlit reads at every websocket connection. An
+    empty list or "*" already accepts every host: adding a name would narrow it instead."""
+    with _hosts_lock:
+        current = list(streamlit_config.get_option(_ALLOWED_HOSTS))
+        known = {pattern.strip().lower().rstrip(".") for pattern in current}
+        if not known or "*" in known:
+            return
+        missing = [host for host in dict.fromkeys(hosts) if host.lower().rstrip(".") not in known]
+        if missing:
+            streamlit_config.set_option(_ALLOWED_HOSTS, current + missing, __name__)
+
+
+def show_network_warning() -> None:
+    """A banner for a visitor from another machine while the passcode or the answers are
+    exposed: no passcode at all, or plain HTTP."""
+    url = st.context.url or ""
+    host = signin.host_of(url)
+    # The address the browser used decides; the peer's address only when the URL is unknown
+    # (Streamlit gives None for a peer on this machine).
+    remote = not signin.is_loopback(host) if host else isinstance(st.context.ip_address, str)
+    warning = signin.network_warning(
+        remote=remote,
+        plain_http=urlsplit(url).scheme != "https",
+        protected=not passcode_setting().is_open,
+    )
+    if warning:
+        st.warning(warning, icon=":material/warning:")
