@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 
 from alignment import theme
 from alignment.scoring import QUADRANT_LABELS
-from alignment.workshop.disclosure import SPREAD_MIN
 
 AXIS_RANGE = [-4, 104]
 
@@ -353,7 +352,7 @@ def spread_chart(
     `summary` has `strategy_name` and `alignment_low/median/high` (as `workshop.group_view`):
     the box spans the middle half of the group; no whisker reaches anyone's own score, since a
     minimum or a maximum is one person's. Strategies with too few answers for a spread are left
-    out; when all are, the title says from how many answers a spread is shown.
+    out (`chartsets.session_charts` draws this chart only when one strategy has enough).
     """
     rows = summary.dropna(subset=["alignment_median"])
     fig = go.Figure(
@@ -375,8 +374,6 @@ def spread_chart(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 100], title="Alignment (100 = fully matched)")
-    if rows.empty:
-        title += f" (shown from {SPREAD_MIN} answers per strategy)"
     return theme.base_layout(fig, title, height=max(380, 44 * len(rows) + 140))
 
 

@@ -18,6 +18,7 @@ from alignment.questionnaire import Questionnaire
 from alignment.results import INDICES, with_names
 from alignment.scoring import QUADRANT_LABELS, Scores, classify_quadrants
 from alignment.workshop import GroupView, Session
+from alignment.workshop.disclosure import SPREAD_MIN
 
 
 class ChartSetError(ValueError):
@@ -207,6 +208,8 @@ def session_charts(
     """Workshop: the group's radar, spread and quadrant map of the release on show, if any.
 
     `view` is `workshop.group_view` of the session: nothing is drawn unless a release stands.
+    The spread is left out until a strategy has `disclosure.SPREAD_MIN` answers (see
+    `spread_note`).
     """
     if not view.visible or view.release is None:
         raise ChartSetError(
@@ -215,30 +218,31 @@ def session_charts(
         )
     summary = group_summary(view, questionnaire)
     table = group_table(summary)
+    radar = charts.radar_chart(
+        summary, title="The group: purpose and performance per strategy (means)"
+    )
+    quadrants = charts.quadrant_chart(
+        summary, questionnaire.threshold, title="Where the group stands (means)", key=not presenting
+    )
+    found = [Chart("group-radar", radar, table)]
+    if summary["alignment_median"].notna().any():  # quartiles need SPREAD_MIN answers
+        found.append(Chart("group-spread", charts.spread_chart(summary), table))
+    found.append(Chart("group-quadrants", quadrants, table))
     return ChartSet(
         "workshop",
         f"{session.title} {session.code}",
         pd.Timestamp(view.release.released_at),
-        (
-            Chart(
-                "group-radar",
-                charts.radar_chart(
-                    summary, title="The group: purpose and performance per strategy (means)"
-                ),
-                table,
-            ),
-            Chart("group-spread", charts.spread_chart(summary), table),
-            Chart(
-                "group-quadrants",
-                charts.quadrant_chart(
-                    summary,
-                    questionnaire.threshold,
-                    title="Where the group stands (means)",
-                    key=not presenting,
-                ),
-                table,
-            ),
-        ),
+        tuple(found),
+    )
+
+
+def spread_note(group: ChartSet) -> str | None:
+    """Why a group's chart set has no spread, or None when it has one."""
+    if any(chart.name == "group-spread" for chart in group.charts):
+        return None
+    return (
+        f"How alignment varies within the group is shown once a strategy has {SPREAD_MIN} "
+        "answers: quartiles of fewer people come too close to someone's own score."
     )
 
 

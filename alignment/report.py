@@ -5,7 +5,7 @@ no scripts, fonts or images fetched from anywhere) that headless Chromium prints
 piece of text from data or questionnaires is escaped before it goes into the document.
 
 A session report obeys the k threshold like the screen does: below k there is no report, and at
-or above k it holds only counts, group means, the five-number spread and the top gaps.
+or above k it holds only counts, group means, the quartiles (from ten answers) and the top gaps.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ import streamlit as st
 
 from alignment import chartsets, ui
 from alignment.store import StoreError
+from alignment.ui import access
 from alignment.ui import workshop as live
 from alignment.workshop import (
     DEFAULT_MIN_GROUP,
@@ -157,10 +158,12 @@ with control_column:
         )
         if typed != workshops.join_base_url and not source.is_sample:
             try:
-                set_join_base_url(sessions, typed)
+                saved = set_join_base_url(sessions, typed)
+            except (WorkshopError, StoreError) as exc:
+                st.error(ui.plain(str(exc)))
+            else:
+                access.allow_join_host(saved.join_base_url)  # phones may now reach this host
                 st.rerun()
-            except WorkshopError as exc:
-                st.error(str(exc))
     st.page_link(
         "views/present.py", label="Present on the shared screen", icon=":material/slideshow:"
     )

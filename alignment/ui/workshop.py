@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from alignment import charts, config, report, theme
-from alignment.chartsets import ChartSet, group_summary, session_charts
+from alignment.chartsets import ChartSet, group_summary, session_charts, spread_note
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import score_responses
 from alignment.store import StoreError
@@ -225,6 +225,8 @@ def live_panel(now: Live) -> None:
     group = now.charts()
     for chart in group.charts:
         ui_chart(chart, group)
+    if note := spread_note(group):
+        st.caption(note)
     chart_pack_button(group)
     if report.report_problem() is None:
         for place, paper in zip(st.columns(2, width=460), ("A4", "Letter"), strict=True):
@@ -262,6 +264,10 @@ def presented_slide(now: Live, *, slide: str) -> None:
         show_top_gaps(view, questionnaire, large=True)
         return
     group = now.charts(presenting=True)
+    if slide not in {chart.name for chart in group.charts}:
+        st.markdown("# How alignment varies in the group")
+        st.markdown(f"### {spread_note(group)}")
+        return
     figure = theme.presentation_style(
         group.chart(slide).figure, dark=st.context.theme.type == "dark"
     )

@@ -64,10 +64,9 @@ def test_a_room_answers_and_the_facilitator_screen_follows(
     facilitator = browser.new_context(**PROJECTOR).new_page()
     sign_in(facilitator, room_server)
     code = open_session(facilitator, "Leadership day", k=PARTICIPANTS)
-    facilitator.get_by_role("button", name="Reveal results").click()
-    wait_for_app(facilitator)
     expect(facilitator.locator(LIVE)).to_have_text("0")
     expect(facilitator.get_by_text("3 more needed")).to_be_visible()
+    expect(facilitator.get_by_role("button", name="Reveal results")).to_be_disabled()
     facilitator.screenshot(path=screenshot_dir / "workshop-facilitator-waiting.png")
 
     rooms = [browser.new_context(**PHONE) for _ in range(PARTICIPANTS)]
@@ -85,10 +84,11 @@ def test_a_room_answers_and_the_facilitator_screen_follows(
         assert phone.get_by_role("link", name="Trends").count() == 0
     phones[0].screenshot(path=screenshot_dir / "workshop-participant-result.png", full_page=True)
 
-    # The facilitator does nothing: the live panel counts and draws by itself.
+    # The live panel counts by itself; the results appear when the facilitator reveals them.
     expect(facilitator.locator(LIVE)).to_have_text(str(PARTICIPANTS), timeout=20_000)
+    facilitator.get_by_role("button", name="Reveal results").click()
     facilitator.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= 3",
+        "() => document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= 2",
         timeout=20_000,
     )
     expect(facilitator.get_by_text("The group's largest gaps")).to_have_count(1)
@@ -143,7 +143,10 @@ def test_presentation_mode_is_readable_from_the_back(browser, room_server, scree
         wait_for_app(facilitator)
         main = facilitator.locator('[data-testid="stMain"]')
         assert "Participant" not in main.inner_text()  # no alias reaches the shared screen
-        if slide in {"radar", "spread", "quadrants"}:
+        if slide == "spread":  # three people: quartiles would come too close to someone's score
+            expect(main.get_by_text("once a strategy has 10 answers")).to_be_visible()
+            expect(main.locator(".js-plotly-plot")).to_have_count(0)
+        if slide in {"radar", "quadrants"}:
             chart = main.locator(".js-plotly-plot")
             expect(chart).to_have_count(1)
             sizes = chart.evaluate(
@@ -161,3 +164,52 @@ def test_presentation_mode_is_readable_from_the_back(browser, room_server, scree
     expect(facilitator.get_by_role("heading", name="The group's largest gaps")).to_have_count(1)
     expect(facilitator.get_by_text(re.compile(r"a gap of \d+ points"))).to_have_count(3)
     expect(facilitator.get_by_text("No strategy has a group intent gap")).to_have_count(0)
+
+
+def submit_and_wait(page) -> str:
+    """Press Submit; the text of what came back: the result, or why the answer was not taken."""
+    page.get_by_role("button", name="Submit").click()
+    outcome = page.get_by_text("Purpose index").or_(page.get_by_text("Please wait"))
+    outcome.first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_one_browser_answers_once_and_a_burst_from_one_address_is_slowed_and_flagged(
+    browser, room_server, screenshot_dir: Path
+):
+    """Finding 2: a new tab or private window could answer again and outvote k."""
+    facilitator = browser.new_context(**PROJECTOR).new_page()
+    sign_in(facilitator, room_server)
+    code = open_session(facilitator, "One answer each", k=3)
+
+    phone = browser.new_context(**PHONE)
+    first_tab = phone.new_page()
+    answer_to_the_last_step(first_tab, room_server, code, lambda *_: 4)
+    assert "Purpose index" in submit_and_wait(first_tab)
+
+    # A new tab of the same browser sends the browser's mark and is refused at once.
+    second_tab = phone.new_page()
+    second_tab.goto(f"{room_server}/?session={code}")
+    second_tab.get_by_text("This browser has already sent answers").wait_for()
+    assert second_tab.get_by_role("button", name="Start").count() == 0
+    second_tab.screenshot(path=screenshot_dir / "workshop-second-tab-refused.png")
+
+    # Private windows have no mark, but all come from one address: submitted within seconds of
+    # each other, more than the pace allows (3 a minute) are slowed, whatever came before.
+    private = [browser.new_context(**PHONE).new_page() for _ in range(4)]
+    for window in private:
+        answer_to_the_last_step(window, room_server, code, lambda *_: 1)
+    outcomes = [submit_and_wait(window) for window in private]
+    assert "Purpose index" in outcomes[0]
+    assert "Please wait" in outcomes[3] and "your answers are kept" in outcomes[3]
+    taken = sum("Purpose index" in text for text in outcomes)
+    private[3].screenshot(path=screenshot_dir / "workshop-burst-slowed.png")
+
+    # The facilitator sees all of it without doing anything.
+    answers = 1 + taken
+    expect(facilitator.locator(LIVE)).to_have_text(str(answers), timeout=20_000)
+    shared = f"{answers} answers came from 1 shared network address"
+    expect(facilitator.get_by_text(shared)).to_be_visible(timeout=20_000)
+    expect(facilitator.get_by_text(f"{4 - taken} answer(s) were refused")).to_be_visible()
+    facilitator.screenshot(path=screenshot_dir / "workshop-flags.png", full_page=True)
