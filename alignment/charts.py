@@ -6,6 +6,9 @@ Inputs are the frames of `alignment.results` and `alignment.trends` (per-strateg
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -20,6 +23,12 @@ def _values(series: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else round(float(v), 1) for v in series]
 
 
+def _labels(names: Iterable[object]) -> list[str]:
+    """Names from questionnaires as plotly text: plotly renders a subset of HTML (links, styles)
+    in axis labels, hover text and annotations, so every name is escaped where it enters."""
+    return [html.escape(str(name), quote=False) for name in names]
+
+
 def _closed(values: list, names: list) -> tuple[list, list]:
     """Radar lines join up only when the first point is repeated at the end."""
     return values + values[:1], names + names[:1]
@@ -27,7 +36,7 @@ def _closed(values: list, names: list) -> tuple[list, list]:
 
 def radar_chart(scores: pd.DataFrame, title: str = "Purpose and performance per strategy"):
     """Two traces on one radar: how much each strategy matters, and how much it is lived."""
-    names = list(scores["strategy_name"])
+    names = _labels(scores["strategy_name"])
     fig = go.Figure()
     for dimension, label, colour in (
         ("purpose", "Purpose (why it matters)", theme.PURPOSE),
@@ -155,7 +164,7 @@ def quadrant_chart(
                 "yref": "paper",
                 "xanchor": "left",
                 "showarrow": False,
-                "text": f"<b>{row['number']}</b>  {row['strategy_name']}"
+                "text": f"<b>{row['number']}</b>  {_labels([row['strategy_name']])[0]}"
                 + ("" if scored else " (not scored)"),
                 "font": {
                     "color": theme.QUADRANT_COLOURS.get(row["quadrant"], theme.DRIFTING),
@@ -178,7 +187,7 @@ def gap_chart(
     fig = go.Figure(
         go.Bar(
             x=_values(scored["gap"]),
-            y=list(scored["strategy_name"]),
+            y=_labels(scored["strategy_name"]),
             orientation="h",
             marker={"color": colours},
             text=[f"{g:+.0f}" for g in scored["gap"]],
@@ -229,7 +238,7 @@ def alignment_heatmap(
         go.Heatmap(
             z=z,
             x=labels,
-            y=list(matrix.index),
+            y=_labels(matrix.index),
             zmin=0,
             zmax=100,
             colorscale=theme.HEATMAP_SCALE,
@@ -253,7 +262,7 @@ def comparison_radar(
     title: str = "Two check-ins compared",
 ) -> go.Figure:
     """Purpose and performance of two responses; the earlier one fainter and dotted."""
-    names = list(comparison["strategy_name"])
+    names = _labels(comparison["strategy_name"])
     fig = go.Figure()
     for suffix, label, opacity, dash in (
         ("before", earlier_label, theme.EARLIER_OPACITY, "dot"),
@@ -288,7 +297,7 @@ def change_dumbbell(
         fig.add_trace(
             go.Scatter(
                 x=[row["alignment_before"], row["alignment_after"]],
-                y=[row["strategy_name"]] * 2,
+                y=_labels([row["strategy_name"]]) * 2,
                 mode="lines",
                 line={"color": theme.GUIDE_LINE, "width": 3},
                 showlegend=False,
@@ -302,7 +311,7 @@ def change_dumbbell(
         fig.add_trace(
             go.Scatter(
                 x=_values(rows[column]),
-                y=list(rows["strategy_name"]),
+                y=_labels(rows["strategy_name"]),
                 mode="markers",
                 name=label,
                 marker={"size": 13, "color": colour},
@@ -330,7 +339,7 @@ def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
         for inside, x in zip(grouped["text_inside"], grouped["purpose"], strict=True)
     ]
     grouped["numbers"] = grouped["numbers"].map(lambda n: "·".join(map(str, n)))
-    grouped["names"] = grouped["names"].map("<br>".join)
+    grouped["names"] = grouped["names"].map(lambda names: "<br>".join(_labels(names)))
     return grouped
 
 
@@ -357,7 +366,7 @@ def spread_chart(
     rows = summary.dropna(subset=["alignment_median"])
     fig = go.Figure(
         go.Box(
-            y=list(rows["strategy_name"]),
+            y=_labels(rows["strategy_name"]),
             lowerfence=_values(rows["alignment_low"]),
             q1=_values(rows["alignment_low"]),
             median=_values(rows["alignment_median"]),

@@ -33,7 +33,7 @@ def restart() -> None:
 
 workshop, workshop_problem = access.joined_session()
 if workshop_problem:
-    st.error(workshop_problem)
+    st.error(ui.plain(workshop_problem))
     ui.join_form()
     st.stop()
 
@@ -124,7 +124,7 @@ answers, reflections = state.assess_answers, state.assess_reflections
 st.caption(
     f"{ui.plain(questionnaire.title)} · answering as **{ui.plain(state[ui.RESPONDENT_KEY])}**"
 )
-st.progress(step.number / step.total, text=step.label)
+st.progress(step.number / step.total, text=ui.plain(step.label))
 if state.assess_notice:
     st.error(state.assess_notice)
     state.assess_notice = None

@@ -40,8 +40,8 @@ questionnaire_id = frame.loc[frame["response_id"] == chosen, "questionnaire_id"]
 questionnaire = ui.valid_questionnaires().get(questionnaire_id)
 if questionnaire is None:
     st.error(
-        f"This response was given to the questionnaire '{questionnaire_id}', which is not "
-        "available now (its file is missing or invalid; see the sidebar)."
+        f"This response was given to the questionnaire '{ui.plain(questionnaire_id)}', which is "
+        "not available now (its file is missing or invalid; see the sidebar)."
     )
     st.stop()
 
@@ -50,7 +50,7 @@ scores = ui.scores_for(source, questionnaire).within(frame["response_id"])
 mine = scores.overall[scores.overall["respondent"] == respondent]
 top = headline(mine, chosen, len(questionnaire.strategies))
 for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire):
-    st.info(f"Note: {note}.")
+    st.info(ui.plain(f"Note: {note}."))  # it quotes ids from the data file
 
 ui.headline_metrics(top)
 view = chartsets.response_charts(scores, chosen, questionnaire)
@@ -118,7 +118,7 @@ with report_column:
         functools.partial(export.workbook_bytes, own, questionnaire),
         f"{view.file_name('answers')}.xlsx",
         key="results_workbook",
-        help=f"Every response of {respondent} to this questionnaire, answers and scores.",
+        help=f"Every response of {ui.plain(respondent)} to this questionnaire, answers and scores.",
         icon=":material/table_view:",
     )
 with reminder_column:

@@ -15,14 +15,12 @@ used = ui.questionnaires_used(frame, respondent, questionnaires)
 if not used:
     st.error("None of this person's responses belong to a questionnaire that is available now.")
     st.stop()
-# Labels as a dict, not a lambda: a widget keeps its formatter for as long as the page is open,
-# and a lambda here would keep this script's globals (every response, every score) with it.
 labels = {qid: f"{questionnaires[qid].title} ({count})" for qid, count in used.items()}
 questionnaire_id = st.segmented_control(
     "Questionnaire (trends compare like with like)",
     list(used),
     default=next(iter(used)),
-    format_func=labels.get,
+    format_func=ui.plain_options(labels),
     required=True,
     key="trends_questionnaire",
 )

@@ -110,7 +110,7 @@ with join_column:
     st.code(link, language=None)
 with control_column:
     st.subheader(ui.plain(session.title))
-    st.caption(f"{questionnaire.title} · k = {session.min_group} · {session.status}")
+    st.caption(f"{ui.plain(questionnaire.title)} · k = {session.min_group} · {session.status}")
     live.live_count(source.path, sessions, code, questionnaire, read_only=source.is_sample)
     controls = {"disabled": source.is_sample}  # the sample sessions are read-only
     if session.is_open:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import mimetypes
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -36,14 +38,40 @@ from alignment.workshop import code_problem
 SOURCE_KEY = "app_data_source"
 _SOURCE_REQUEST_KEY = "app_data_source_request"
 RESPONDENT_KEY = "app_respondent"
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$&"  # "&": or "&amp;" shows as "&"
+# "&": or "&amp;" shows as "&"; ":" and "/": or ":red[x]" is coloured and ":material/x:" an
+# icon (escaped brackets do not stop either); "=": or a line of "===" makes the one above a heading.
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$&:/="
+# Streamlit turns bare addresses into links after Markdown is parsed, so no backslash stops it:
+# an invisible word joiner inside "www.", "https://" or "a@b.c" does (the patterns of GFM).
+_BARE_LINK = re.compile(
+    r"(?<=www)(?=\.)|(?<=https:)(?=//[-.\w]*\.)|(?<=http:)(?=//[-.\w]*\.)"
+    r"|(?<=[-.\w+])(?=@[-\w]+\.)",
+    re.IGNORECASE,
+)
+WORD_JOINER = "\u2060"
+Option = TypeVar("Option", bound=Hashable)
 SAMPLE, MINE = "sample", "mine"
 SOURCE_LABELS = {MINE: "My responses", SAMPLE: "Sample data (read-only)"}
 
 
 def plain(text: str) -> str:
-    """Text from files or people, escaped so Markdown shows it literally (no links, no HTML)."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+    """Text from files or people, escaped so Markdown shows it literally (no links, no HTML).
+
+    For everything Streamlit renders as Markdown: bodies, labels, `help`, radio and
+    segmented-control options. Never for selectbox options, st.text or st.code, which show
+    text as it is (the backslashes would show too).
+    """
+    unlinked = _BARE_LINK.sub(WORD_JOINER, str(text))
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in unlinked)
+
+
+def plain_options(labels: Mapping[Option, str]) -> Callable[[Option], str]:
+    """A `format_func` for widgets whose options are Markdown (radio, segmented control, pills).
+
+    It holds only the escaped labels: a widget keeps its formatter for as long as the page is
+    open, and a lambda would keep the page's globals (every response, every score) with it.
+    """
+    return {option: plain(label) for option, label in labels.items()}.__getitem__
 
 
 @dataclass(frozen=True)
@@ -176,10 +204,10 @@ def load_source(source: DataSource) -> LoadedResponses | None:
     try:
         loaded = load_responses_cached(source.path)
     except StoreError as exc:
-        st.error(f"Your responses file cannot be read: {exc}")
+        st.error(plain(f"Your responses file cannot be read: {exc}"))
         return None
-    for problem in loaded.problems:
-        st.warning(problem)
+    for problem in loaded.problems:  # they quote the file, which anyone may have edited
+        st.warning(plain(problem))
     return loaded
 
 
@@ -204,7 +232,7 @@ def pick_respondent(frame: pd.DataFrame, *, key: str, preferred: str | None = No
     if len(people) == 1:
         st.caption(f"Responses of **{plain(people[0])}**")
         return people[0]
-    return st.selectbox("Whose responses", people, index=index, key=key)
+    return st.selectbox("Whose responses", people, index=index, key=key)  # shown as they are
 
 
 def when(timestamp: pd.Timestamp) -> str:
@@ -300,8 +328,9 @@ def minutes_to_answer(questionnaire: Questionnaire) -> int:
 
 
 def questionnaire_choice_label(questionnaire: Questionnaire) -> str:
+    """The title with its length, escaped: it is a radio option, which Streamlit renders."""
     count, minutes = len(questionnaire.active_items), minutes_to_answer(questionnaire)
-    return f"{questionnaire.title} — {count} questions, about {minutes} minutes"
+    return f"{plain(questionnaire.title)} — {count} questions, about {minutes} minutes"
 
 
 def answer_item(item: Item, scale: Scale, answers: dict[str, int | None], attempt: str) -> None:
@@ -311,7 +340,7 @@ def answer_item(item: Item, scale: Scale, answers: dict[str, int | None], attemp
         plain(item.text),
         scale.points,
         index=scale.points.index(current) if current in scale.points else None,
-        format_func=scale.label,
+        format_func=plain_options({point: scale.label(point) for point in scale.points}),
         key=f"assess_{attempt}_{item.id}",
     )
 
@@ -322,7 +351,10 @@ def missing_message(items: list[Item]) -> str:
 
 
 def response_options(frame: pd.DataFrame, respondent: str) -> dict[str, str]:
-    """The respondent's responses, newest first: id -> "13 Nov 2026, 09:42 UTC · Title"."""
+    """The respondent's responses, newest first: id -> "13 Nov 2026, 09:42 UTC · Title".
+
+    Unescaped, for a selectbox: its options are shown as they are, never as Markdown.
+    """
     titles = {q.id: q.title for q in valid_questionnaires().values()}
     mine = (
         frame[frame["respondent"] == respondent]
