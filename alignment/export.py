@@ -27,29 +27,62 @@ from alignment.store import RESPONSE_COLUMNS
 
 # A cell starting with one of these runs as a formula in Excel, LibreOffice or Google Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SIGNS = frozenset("=+-@")
+# White space and invisible characters a spreadsheet may pass over before a formula's sign.
+_SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
 def neutralise_formula(text: str) -> str:
-    """Prefix a would-be formula with an apostrophe so spreadsheets show it as text."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Prefix a would-be formula with an apostrophe so spreadsheets show it as text.
+
+    The one check for every exported cell and header. The first visible character is compared
+    after NFKC normalisation, because spreadsheets read the full-width and small forms of the
+    signs (U+FF1D, U+FE66, U+FF0B, U+FF0D, U+FF20 …) as the signs themselves, and after leading
+    white space and control characters, which some of them skip.
+    """
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    for character in text:
+        for normal in unicodedata.normalize("NFKC", character):
+            if not (normal.isspace() or unicodedata.category(normal) in _SKIPPED_CATEGORIES):
+                return "'" + text if normal in _FORMULA_SIGNS else text
+    return text
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell is safe to open in a spreadsheet; numbers are untouched."""
-    safe = frame.copy()
-    for column in safe.columns:
-        series = safe[column]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            # Loaded text columns may be categorical; a file holds their text either way.
-            safe[column] = series = series.astype("str").where(series.notna())
-        if series.dtype != object and pd.api.types.is_string_dtype(series):
-            # Whole-column string operations: a long export is hundreds of thousands of cells.
-            risky = series.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
-            if risky.any():
-                safe[column] = series.mask(risky, "'" + series)
+    """A copy in which every text cell and header is safe to open in a spreadsheet; numbers are
+    untouched."""
+    return _neutralised(frame)[0]
+
+
+def _neutralised(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """`neutralise_formulas`, and whether any text or header holds a carriage return.
+
+    Each distinct text of a column is checked once: an export is millions of cells but only
+    thousands of distinct texts (and a categorical column lists them already).
+    """
+    safe = frame.copy(deep=False)
+    has_return = False
+    for position in range(safe.shape[1]):
+        series = safe.iloc[:, position]
+        categorical = isinstance(series.dtype, pd.CategoricalDtype)
+        if categorical:
+            distinct = series.cat.categories
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            safe[column] = series.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
-    return safe
+            distinct = pd.unique(series)
+        else:
+            continue
+        texts = [value for value in distinct if isinstance(value, str)]
+        has_return = has_return or any("\r" in text for text in texts)
+        changes = {text: neutral for text in texts if (neutral := neutralise_formula(text)) != text}
+        if changes:
+            if categorical:  # a file holds the text either way
+                series = series.astype("str").where(series.notna())
+            safe.isetitem(position, series.replace(changes))
+    safe.columns = [
+        neutralise_formula(column) if isinstance(column, str) else column for column in safe.columns
+    ]
+    return safe, has_return or any("\r" in str(column) for column in safe.columns)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -65,23 +98,11 @@ def _safe_csv(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
     the text after it would then begin a cell (and could run as a formula). Such text (only a
     hand-edited file has it) switches the file to CRLF line ends, which quotes it.
     """
-    safe = neutralise_formulas(frame)
-    ending = "\r\n" if _has_carriage_return(safe) else "\n"
+    safe, has_return = _neutralised(frame)
+    ending = "\r\n" if has_return else "\n"
     return safe.to_csv(index=False, float_format=float_format, lineterminator=ending).encode(
         "utf-8"
     )
-
-
-def _has_carriage_return(frame: pd.DataFrame) -> bool:
-    for column in frame.columns:
-        series = frame[column]
-        if series.dtype == object:
-            series = series.map(lambda v: v if isinstance(v, str) else "")
-        elif not pd.api.types.is_string_dtype(series):
-            continue
-        if series.str.contains("\r", regex=False).fillna(False).astype(bool).any():
-            return True
-    return any("\r" in str(column) for column in frame.columns)
 
 
 def scores_csv(scores: Scores) -> bytes:
@@ -211,8 +232,9 @@ _TIMES_NOTE = (
     "without one; add your offset to see local time."
 )
 _TEXT_NOTE = (
-    "Text that starts with = + - @, a tab or a carriage return has an apostrophe put in front "
-    "so that a spreadsheet shows it instead of running it as a formula."
+    "Text that starts with = + - @ (also in their full-width forms, or after spaces), a tab or "
+    "a carriage return has an apostrophe put in front so that a spreadsheet shows it instead of "
+    "running it as a formula."
 )
 
 

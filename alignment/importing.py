@@ -45,13 +45,19 @@ FORMAT_NAMES = {
     "ms-forms": "Microsoft Forms export",
 }
 ROLES = ("item", "reflection", "timestamp", "respondent", "field", "ignore")
+# What one import takes. A questionnaire has at most a couple of hundred questions and a
+# Microsoft Forms quiz export three columns per question; a 20 MB long CSV is ~200,000 rows.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_COLUMNS = 1_000
+MAX_IMPORT_ROWS = 200_000
+MAX_IMPORT_CELLS = 2_000_000
 DEFAULT_RESPONDENT = "Imported"
 # Wide rows get a response id derived from their content, so importing a file twice (or a later
 # export that repeats earlier rows) adds each response once.
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "purpose-performance-alignment:import")
 
 _DELIMITER_NAMES = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
+_DELIMITER_WORDS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _SHORT = 50
 
 
@@ -146,6 +152,21 @@ def _check_text(text: str) -> None:
         )
 
 
+def _check_line_widths(text: str) -> None:
+    """Refuse a line of far more delimiters than an import has columns before the CSV reader
+    makes a cell of each (a line of commas would cost gigabytes); the exact column count is
+    checked on every record as it is read."""
+    most = 10 * MAX_IMPORT_COLUMNS
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > most:
+            for delimiter in _DELIMITER_NAMES:
+                if (count := line.count(delimiter)) > most:
+                    raise ImportProblem(
+                        f"line {number} holds {count:,} {_DELIMITER_WORDS[delimiter]}, far more "
+                        f"than the {MAX_IMPORT_COLUMNS:,} columns an import takes; is it a table?"
+                    )
+
+
 def _records(
     text: str, delimiter: str, limit: int | None = None
 ) -> Iterator[tuple[int, list[str]]]:
@@ -200,19 +221,33 @@ def _sniff(text: str) -> str:
 
 
 def _unique_columns(header: list[str]) -> tuple[list[str], list[str]]:
+    """Header names made unique ('Q', 'Q (2)', …), with one note per repeated name.
+
+    Linear in the number of columns: each name remembers the last number it was given, so a
+    header of thousands of equal names costs no more than one of different names.
+    """
     columns: list[str] = []
-    notes: list[str] = []
+    taken: set[str] = set()
+    last_number: dict[str, int] = {}
+    renamed: dict[str, list[str]] = {}
     for index, raw in enumerate(header, start=1):
-        name = raw.replace("\ufeff", "").strip() or f"(column {index})"
-        base, n = name, 1
-        while name in columns:
-            n += 1
-            name = f"{base} ({n})"
+        base = name = raw.replace("\ufeff", "").strip() or f"(column {index})"
+        number = last_number.get(base, 1)
+        while name in taken:
+            number += 1
+            name = f"{base} ({number})"
+        last_number[base] = number
         if name != base:
-            notes.append(
-                f"two columns are headed '{_show(base)}'; the later one is called '{name}'"
-            )
+            renamed.setdefault(base, []).append(name)
+        taken.add(name)
         columns.append(name)
+    notes = [
+        f"two columns are headed '{_show(base)}'; the later one is called '{_show(names[0])}'"
+        if len(names) == 1
+        else f"{len(names) + 1:,} columns are headed '{_show(base)}'; the later ones are called "
+        f"'{_show(names[0])}' to '{_show(names[-1])}'"
+        for base, names in renamed.items()
+    ]
     return columns, notes
 
 
@@ -302,12 +337,19 @@ def read_table(data: bytes, format: str = "auto") -> Table:
     if not text.strip():
         raise ImportProblem("the file is empty")
     _check_text(text)
+    _check_line_widths(text)
     delimiter = _sniff(text)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     skipped: list[int] = []
+    cells_read = 0
     for line, cells in _records(text, delimiter):
+        if len(cells) > MAX_IMPORT_COLUMNS:
+            raise ImportProblem(
+                f"line {line} has {len(cells):,} columns; an import takes at most "
+                f"{MAX_IMPORT_COLUMNS:,}, so remove the columns that are not answers"
+            )
         if header is None:
             if not _is_blank(cells):
                 header = cells
@@ -317,6 +359,17 @@ def read_table(data: bytes, format: str = "auto") -> Table:
         if _is_blank(cells):
             skipped.append(line)
             continue
+        cells_read += len(cells)
+        if len(rows) == MAX_IMPORT_ROWS or cells_read > MAX_IMPORT_CELLS:
+            limit = (
+                f"{MAX_IMPORT_ROWS:,} rows"
+                if len(rows) == MAX_IMPORT_ROWS
+                else f"{MAX_IMPORT_CELLS:,} cells"
+            )
+            raise ImportProblem(
+                f"line {line}: the file goes on past {limit}, the most one import takes; split "
+                "it into smaller files"
+            )
         rows.append(cells)
         lines.append(line)
     if header is None:  # pragma: no cover - a non-blank text always has a first record
@@ -379,39 +432,49 @@ _GRID = re.compile(r"^(?P<prompt>.*)\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)
 _MIN_CONTAINED = 15
 
 
-def _question_target(header: str, questionnaire: Questionnaire) -> tuple[str, str, str] | None:
-    """(role, target id, how) for a header that names an item or a reflection prompt."""
-    questions = [("item", i.id, i.text) for i in questionnaire.active_items]
-    questions += [("item", i.id, i.text) for i in questionnaire.items if i.retired]
-    questions += [("reflection", r.id, r.text) for r in questionnaire.reflections]
-    by_id = {_key(ident): (role, ident) for role, ident, _ in questions}
-    by_text: dict[str, tuple[str, str]] = {}
-    for role, ident, text in questions:
-        by_text.setdefault(_key(text), (role, ident))
+_MAX_CONTAINING = 1_000  # letters and digits: a longer header is no question with words around
 
-    def match(text: str) -> tuple[str, str, str] | None:
+
+class _Questions:
+    """The questionnaire's items and reflection prompts by normalised id and text, built once
+    per mapping rather than once per column."""
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        questions = [("item", i.id, i.text) for i in questionnaire.active_items]
+        questions += [("item", i.id, i.text) for i in questionnaire.items if i.retired]
+        questions += [("reflection", r.id, r.text) for r in questionnaire.reflections]
+        self._by_id = {_key(ident): (role, ident) for role, ident, _ in questions}
+        self._by_text: dict[str, tuple[str, str]] = {}
+        for role, ident, text in questions:
+            self._by_text.setdefault(_key(text), (role, ident))
+
+    def _match(self, text: str) -> tuple[str, str, str] | None:
         key = _key(text)
-        if key in by_id:
-            return (*by_id[key], "id")
+        if key in self._by_id:
+            return (*self._by_id[key], "id")
         for candidate in (key, _key(_NUMBERING.sub("", text))):
-            if candidate in by_text:
-                return (*by_text[candidate], "text")
+            if candidate in self._by_text:
+                return (*self._by_text[candidate], "text")
         return None
 
-    found = match(header)
-    grid = _GRID.match(header)
-    if found is None and grid:
-        found = match(grid["row"])
-    if found is None:
-        # Google Forms and people add words around a question ("1. …", "… (1 = never)").
-        key = _key(grid["row"] if grid else header)
-        contained = {
-            target for text_key, target in by_text.items()
-            if len(text_key) >= _MIN_CONTAINED and text_key in key
-        }  # fmt: skip
-        if len(contained) == 1:
-            found = (*contained.pop(), "text")
-    return found
+    def target(self, header: str) -> tuple[str, str, str] | None:
+        """(role, target id, how) for a header that names an item or a reflection prompt."""
+        found = self._match(header)
+        grid = _GRID.match(header)
+        if found is None and grid:
+            found = self._match(grid["row"])
+        if found is None:
+            # Google Forms and people add words around a question ("1. …", "… (1 = never)").
+            key = _key(grid["row"] if grid else header)
+            if len(key) > _MAX_CONTAINING:
+                return None
+            contained = {
+                target for text_key, target in self._by_text.items()
+                if len(text_key) >= _MIN_CONTAINED and text_key in key
+            }  # fmt: skip
+            if len(contained) == 1:
+                found = (*contained.pop(), "text")
+        return found
 
 
 def auto_mapping(
@@ -457,8 +520,9 @@ def auto_mapping(
     candidates = [keys.index(k) for k in timestamp_keys if k in keys]
     candidates += [i for k in _TIME_PREFIXES for i, key in enumerate(keys) if key.startswith(k)]
     chosen_timestamp = next((i for i in candidates if i != chosen_respondent), None)
+    index = _Questions(questionnaire)
     questions = {
-        i: _question_target(c, questionnaire)
+        i: index.target(c)
         for i, c in enumerate(table.columns)
         if i not in {chosen_respondent, chosen_timestamp}
     }
@@ -856,14 +920,14 @@ def plan_import(
     bad_lines = {p.row for row in rows for p in row.problems} | {
         row.line for row in rows if row.response_id in rejected
     }
+    group_reasons: dict[str | None, str] = {}
+    for group_problem in group_problems:
+        group_reasons.setdefault(group_problem.value, group_problem.reason)
     bad = []
     for row in rows:
         if row.line in bad_lines:
             own = [p.described() for p in row.problems] or [
-                next(
-                    (p.reason for p in group_problems if p.value == row.response_id),
-                    "left out with its response",
-                )
+                group_reasons.get(row.response_id, "left out with its response")
             ]
             bad.append((row.line, row.cells, " | ".join(own)))
     responses = _frame(records)
@@ -979,21 +1043,16 @@ def _plan_wide(
     )
     out_notes = list(time_notes)
     mapped = {i for i, _ in mapping.items}
-    missing = [
-        i.id for i in questionnaire.active_items if i.id not in {t for _, t in mapping.items}
-    ]
+    mapped_items = {t for _, t in mapping.items}
+    missing = [i.id for i in questionnaire.active_items if i.id not in mapped_items]
     if missing:
         out_notes.append(
             f"{len(missing)} item(s) have no column and stay unanswered: {', '.join(missing[:6])}"
             + ("…" if len(missing) > 6 else "")
         )
-    unmatched = [
-        c
-        for i, c in enumerate(table.columns)
-        if i not in mapped
-        and i not in {p for p, _ in mapping.reflections}
-        and i not in {mapping.timestamp, mapping.respondent, mapping.extra_key}
-    ]
+    used = mapped | {p for p, _ in mapping.reflections}
+    used |= {mapping.timestamp, mapping.respondent, mapping.extra_key}
+    unmatched = [c for i, c in enumerate(table.columns) if i not in used]
     if unmatched:
         out_notes.append(
             f"{len(unmatched)} column(s) ignored: "
@@ -1324,24 +1383,19 @@ def _plan_long(
 
 def existing_response_ids(path: str | Path) -> set[str]:
     """The response ids already in the data file (what `plan_import` needs as `existing_ids`)."""
-    return set(store.load_responses(path).frame["response_id"].astype(str))
+    return store.response_ids(path)
 
 
 def import_responses(path: str | Path, plan: ImportPlan) -> int:
     """Append the plan's responses in one write; return how many responses were added.
 
     All or nothing (`store.append_responses`): on any StoreError the data file is exactly as it
-    was. The file is read again first, so responses saved since the plan was made (the same file
-    imported meanwhile) are left out rather than saved twice.
+    was. The store leaves out, under its lock, every response the whole file holds already, so a
+    stale plan, or the same file imported by someone else at the same time, adds nothing twice.
     """
-    path = Path(path)
-    rows = plan.responses
-    if rows.empty:
+    if plan.responses.empty:
         return 0
-    rows = rows.loc[~rows["response_id"].isin(existing_response_ids(path))]
-    if rows.empty:
-        return 0
-    return store.append_responses(path, rows)
+    return store.append_responses(path, plan.responses)
 
 
 def _time_reason(raw_time: str) -> str:
@@ -1373,13 +1427,16 @@ def mapping_choices(questionnaire: Questionnaire) -> dict[str, tuple[str, str | 
     return choices
 
 
-def choice_of(match: ColumnMatch, questionnaire: Questionnaire) -> str:
-    """The label of `mapping_choices` that a column's current match stands for."""
-    wanted = (match.role, match.target if match.role in {"item", "reflection"} else None)
-    for label, choice in mapping_choices(questionnaire).items():
-        if choice == wanted:
-            return label
-    return SKIP_CHOICE
+def choices_of(mapping: list[ColumnMatch], questionnaire: Questionnaire) -> list[str]:
+    """The label of `mapping_choices` that each column's current match stands for."""
+    label_of = {choice: label for label, choice in mapping_choices(questionnaire).items()}
+    return [
+        label_of.get(
+            (match.role, match.target if match.role in {"item", "reflection"} else None),
+            SKIP_CHOICE,
+        )
+        for match in mapping
+    ]
 
 
 def with_choices(
@@ -1389,9 +1446,9 @@ def with_choices(
     marked manual, the others keep how they were matched."""
     choices = mapping_choices(questionnaire)
     fixed = []
-    for match in mapping:
-        label = chosen.get(match.column, choice_of(match, questionnaire))
-        if label == choice_of(match, questionnaire) or label not in choices:
+    for match, current in zip(mapping, choices_of(mapping, questionnaire), strict=True):
+        label = chosen.get(match.column, current)
+        if label == current or label not in choices:
             fixed.append(match)
         else:
             role, target = choices[label]

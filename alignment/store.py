@@ -13,6 +13,7 @@ torn last line, which is skipped and reported with the rest of its response.
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import os
@@ -47,7 +48,6 @@ RESPONSE_COLUMNS = [
 _HEADER = (",".join(RESPONSE_COLUMNS) + "\n").encode()
 LOCK_TIMEOUT_SECONDS = 30
 READER_WAIT_SECONDS = 5
-DUPLICATE_WINDOW_BYTES = 1 << 20
 STREAM_BYTES = 4 << 20  # larger committed files are parsed block by block
 
 
@@ -267,8 +267,9 @@ def append_rows(path: str | Path, rows: pd.DataFrame) -> bool:
 def append_responses(path: str | Path, rows: pd.DataFrame) -> int:
     """Append whole responses (one or many, e.g. an import) in one write: all or none.
 
-    Responses whose id is in the last MiB already are left out (repeats come right after the
-    first save; an import checks the whole file itself). Returns how many were written.
+    Responses whose id the committed file holds already (anywhere in it) are left out, checked
+    under the lock, so a double click, a retried request or two imports of one file at the same
+    time save each response once. Returns how many were written.
     """
     path = Path(path)
     with locked(path):
@@ -284,27 +285,102 @@ def append_responses(path: str | Path, rows: pd.DataFrame) -> int:
             os.close(fd)
 
 
-def _recent_tail(fd: int, committed: int) -> bytes:
-    """The last MiB of the committed file, where a repeated save would find its first copy."""
-    start = max(0, committed - DUPLICATE_WINDOW_BYTES)
-    os.lseek(fd, start, os.SEEK_SET)
-    return b"\n" + os.read(fd, committed - start)
+# ---------------------------------------------------------------------------------------------
+# Which responses are saved already
+
+_ENDING_BYTES = 64
 
 
-def _not_in_tail(response_ids: pd.Series, tail: bytes) -> list[str]:
-    """The ids that start no line of `tail`: a repeated save finds its first copy there.
+@dataclass
+class _SavedIds:
+    """The response ids in the first `size` committed bytes of the file `inode`, and the bytes
+    that end them: an inode number is reused after a rewrite, those bytes (a UUID and a time)
+    are not."""
 
-    The tail's line starts are collected once, so a 20,000-response import does not search the
-    MiB 20,000 times (3.7 s); an id with a comma or a line break is searched for as before.
+    inode: int
+    size: int
+    ending: bytes
+    ids: set[str]
+
+
+# What this process saw at its last save to each data file (by real path). Bytes before the
+# commit mark never change in place, so the next save under the lock only reads what was
+# committed since (by any process): at a million rows a single response reads kilobytes, not
+# the 100 MB file. Only touched while the file's lock is held.
+_saved_ids: dict[str, _SavedIds] = {}
+
+
+def _ids_in(data: bytes, path: Path) -> set[str]:
+    """The response ids of committed bytes (header first), reading only that one column."""
+    first_line = data[: data.find(b"\n")]
+    if first_line.lstrip(b"\xef\xbb\xbf") == _HEADER.rstrip(b"\n"):
+        try:
+            reader = pa_csv.open_csv(
+                pa.BufferReader(pa.py_buffer(data)),
+                read_options=pa_csv.ReadOptions(
+                    column_names=RESPONSE_COLUMNS, skip_rows=1, block_size=4 << 20
+                ),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=["response_id"],
+                    column_types={"response_id": pa.dictionary(pa.int32(), pa.string())},
+                    null_values=[],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            ids: set[str] = set()
+            for batch in reader:
+                ids.update(batch.column(0).dictionary.to_pylist())
+            return ids
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # malformed lines: the careful parse reads past them
+    frame, _ = _parse(data, path)
+    return set(frame["response_id"].astype("str"))
+
+
+def _committed_ids(path: Path, fd: int, committed: int, inode: int) -> set[str]:
+    """Every response id of the committed bytes, reading only those committed since this
+    process last looked (the whole file the first time, or after a rewrite)."""
+    key = os.path.realpath(path)
+    known = _saved_ids.get(key)
+    if (
+        known is None
+        or known.inode != inode
+        or known.size > committed
+        or os.pread(fd, len(known.ending), known.size - len(known.ending)) != known.ending
+    ):
+        known = _SavedIds(inode, 0, b"", set())
+    if known.size == 0:
+        known.ids = _ids_in(os.pread(fd, committed, 0), path)
+    elif committed > known.size:
+        known.ids |= _ids_in(_HEADER + os.pread(fd, committed - known.size, known.size), path)
+    start = max(0, committed - _ENDING_BYTES)
+    known.size, known.ending = committed, os.pread(fd, committed - start, start)
+    _saved_ids[key] = known
+    return known.ids
+
+
+def _remember_ids(path: Path, inode: int, size: int, ending: bytes, ids: set[str]) -> None:
+    """Record what a save or rewrite of this process left: `size` bytes ending in `ending`."""
+    _saved_ids[os.path.realpath(path)] = _SavedIds(inode, size, ending[-_ENDING_BYTES:], ids)
+
+
+def response_ids(path: str | Path) -> set[str]:
+    """The id of every committed response in `path`: what an import plans against.
+
+    Read without the lock (a plan is a preview); the save checks again under it.
     """
-    starts = {line.partition(b",")[0] for line in tail.split(b"\n") if b"," in line}
-
-    def seen(key: bytes) -> bool:
-        if b"," in key or b"\n" in key:
-            return b"\n" + key + b"," in tail
-        return key in starts
-
-    return [i for i in dict.fromkeys(response_ids) if not seen(str(i).encode())]
+    path = Path(path)
+    try:
+        data, committed, _ = _read_consistent(path)
+    except FileNotFoundError:
+        return set()
+    except PermissionError as exc:
+        raise StoreError(f"{path}: permission denied; cannot read the responses") from exc
+    if committed is None:
+        data = data[: _last_record_end(data)]
+    return _ids_in(data, path) if data.strip() else set()
 
 
 def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
@@ -322,11 +398,11 @@ def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
         os.lseek(fd, committed, os.SEEK_SET)
         _set_aside(path, os.read(fd, stat.st_size - committed))
         os.ftruncate(fd, committed)
-    tail = _recent_tail(fd, committed) if committed else b""
-    fresh = _not_in_tail(rows["response_id"], tail)
+    saved = _committed_ids(path, fd, committed, stat.st_ino) if committed else set()
+    fresh = [i for i in dict.fromkeys(rows["response_id"].astype("str")) if i not in saved]
     if not fresh:
         return 0
-    payload = rows_to_csv_bytes(rows[rows["response_id"].isin(fresh)])
+    payload = rows_to_csv_bytes(rows[rows["response_id"].astype("str").isin(fresh)])
     if committed == 0:
         payload = _HEADER + payload
     os.lseek(fd, committed, os.SEEK_SET)
@@ -348,6 +424,8 @@ def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
         raise StoreError(
             f"{path}: could not record the save ({exc.strerror}); nothing was saved"
         ) from exc
+    saved.update(fresh)
+    _remember_ids(path, stat.st_ino, committed + len(payload), payload, saved)
     return len(fresh)
 
 
@@ -359,15 +437,22 @@ def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
 class Deleted:
     responses: int
     rows: int
-    backup: Path | None  # the file as it was before, kept until the next delete
+    backup: Path | None  # the file as it was before, when asked for; kept until the next delete
 
 
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".backup")
 
 
-def delete_responses(path: str | Path, response_ids: Iterable[str]) -> Deleted:
-    """Remove these responses: an atomic rewrite under the store's lock, with one backup.
+def delete_responses(
+    path: str | Path, response_ids: Iterable[str], *, keep_backup: bool = False
+) -> Deleted:
+    """Remove these responses: an atomic rewrite under the store's lock.
+
+    Without `keep_backup` (a person deleting their own answers) no copy of them is left in any
+    file the store writes: they are also taken out of the backup of an earlier delete and of
+    interrupted saves' leftovers. With it (a facilitator's delete) the file as it was is kept as
+    the one backup, until the next delete.
 
     Appends wait for the lock, so none is lost; they land in the rewritten file. Readers see
     the old file or the new one, never a mix (the new file replaces the old in one rename).
@@ -385,33 +470,125 @@ def delete_responses(path: str | Path, response_ids: Iterable[str]) -> Deleted:
         if committed is not None and size > committed:
             with open(path, "rb") as handle:
                 handle.seek(committed)
-                _set_aside(path, handle.read())
+                leftover = handle.read()
+            if not keep_backup:
+                leftover = _without_responses(leftover, doomed)
+            if leftover:
+                _set_aside(path, leftover)
         frame, _ = _parse(data, path) if data.strip() else (empty_responses(), [])
         gone = frame["response_id"].isin(doomed)
         if not gone.any():
+            if not keep_backup:
+                _remove_copies(path, doomed)
             return Deleted(0, 0, None)
-        payload = _HEADER + rows_to_csv_bytes(frame.loc[~gone])
-        backup = backup_path(path)
+        kept = frame.loc[~gone]
+        payload = _HEADER + rows_to_csv_bytes(kept)
+        backup = backup_path(path) if keep_backup else None
         try:
-            _write_whole(backup, path.read_bytes())
+            if backup is not None:
+                _write_whole(backup, path.read_bytes())
             _write_whole(path, payload)
         except OSError as exc:
             raise StoreError(
                 f"{path}: could not delete ({exc.strerror}); nothing was changed"
             ) from exc
+        if not keep_backup:
+            _remove_copies(path, doomed)
+        inode = path.stat().st_ino
         try:
-            _write_mark(path, len(payload), path.stat().st_ino)
+            _write_mark(path, len(payload), inode)
         except OSError as exc:  # the file is whole; readers take it as it is without a mark
+            kept_as = f" (backup: {backup.name})" if backup else ""
             raise StoreError(
-                f"{path}: the responses were deleted (backup: {backup.name}), but the change "
-                f"could not be recorded ({exc.strerror}); the data file itself is complete"
+                f"{path}: the responses were deleted{kept_as}, but the change could not be "
+                f"recorded ({exc.strerror}); the data file itself is complete"
             ) from exc
+        _remember_ids(
+            path, inode, len(payload), payload, set(map(str, kept["response_id"].unique()))
+        )
     return Deleted(int(frame.loc[gone, "response_id"].nunique()), int(gone.sum()), backup)
+
+
+def _remove_copies(path: Path, doomed: set[str]) -> None:
+    """Take the `doomed` responses out of the backup (and what a killed write of it left) and
+    the interrupted saves' leftovers.
+
+    Privacy comes before keeping a copy: a file that cannot be rewritten is removed, and only
+    when that fails too does the delete report that a copy is left.
+    """
+    leftovers = path.parent.glob(glob.escape(path.name) + ".interrupted-*")
+    backup = backup_path(path)
+    for copy in [backup, _temporary_path(backup), *sorted(leftovers)]:
+        try:
+            data = copy.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            data = None  # unreadable: it may hold them, so it goes
+        if data is not None and not _may_hold(data, doomed):
+            continue
+        left = b"" if data is None else _without_responses(data, doomed)
+        if left == data:
+            continue  # an id only inside someone's text
+        try:
+            if left.lstrip(b"\xef\xbb\xbf") in (b"", _HEADER):
+                copy.unlink()
+            else:
+                _write_whole(copy, left)
+        except OSError:
+            try:
+                copy.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"{path}: the responses were deleted, but {copy.name} beside it still holds "
+                    f"a copy and cannot be changed ({exc.strerror}); delete that file by hand"
+                ) from exc
+
+
+_QUICK_LOOKS = 16
+
+
+def _may_hold(data: bytes, doomed: set[str]) -> bool:
+    """Whether `data` may hold rows of `doomed` responses. A few ids (one person's) are looked
+    for directly, far faster than reading a large backup record by record; many ids would make
+    that slower than reading it, so then the answer is yes."""
+    written = (key.replace('"', '""').encode() for key in doomed)  # as the CSV quotes them
+    return len(doomed) > _QUICK_LOOKS or any(key in data for key in written)
+
+
+def _without_responses(data: bytes, doomed: set[str]) -> bytes:
+    """CSV records (with or without the header, perhaps torn at the end) without those of the
+    `doomed` responses; every other byte stays as it was."""
+    kept: list[bytes] = []
+    start = position = quotes = 0
+    while start < len(data):
+        newline = data.find(b"\n", position)
+        end = len(data) if newline < 0 else newline + 1
+        quotes += data.count(b'"', position, end)
+        position = end
+        if newline >= 0 and quotes % 2:
+            continue  # that line break is inside a quoted text
+        record = data[start:end]
+        if _response_of(record) not in doomed:
+            kept.append(record)
+        start, quotes = end, 0
+    return b"".join(kept)
+
+
+def _response_of(record: bytes) -> str:
+    """The response id a CSV record starts with (quoted when it holds a comma or a quote)."""
+    if not record.startswith(b'"'):
+        return record.split(b",", 1)[0].decode("utf-8", "replace")
+    return next(csv.reader([record.decode("utf-8", "replace")]))[0]
+
+
+def _temporary_path(target: Path) -> Path:
+    return target.with_name(target.name + ".tmp")
 
 
 def _write_whole(target: Path, data: bytes) -> None:
     """Replace `target` with `data` in one rename, after the bytes are on disk."""
-    temporary = target.with_name(target.name + ".tmp")
+    temporary = _temporary_path(target)
     try:
         with open(temporary, "wb") as handle:
             handle.write(data)

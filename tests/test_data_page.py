@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import config, ui
+from alignment import config, importing, ui
 from alignment.config import SHIPPED_QUESTIONNAIRES
-from alignment.store import backup_path, load_responses
+from alignment.store import backup_path, delete_responses, load_responses
 from tests.test_workshop_pages import APP, add_response, facilitator, new_session, participant
 
 
@@ -98,7 +99,7 @@ def test_a_valid_questionnaire_upload_is_saved_and_offered_on_assess(tmp_path: P
     text = (SHIPPED_QUESTIONNAIRES / "pulse.yaml").read_text()
     text = text.replace("id: pulse", "id: team").replace("title: Pulse check", "title: Team check")
     at = upload_questionnaire("team-check.yaml", text.encode())
-    assert any("Saved as team-check.yaml" in s.value for s in at.success)
+    assert any(f"Saved as {ui.plain('team-check.yaml')}" in s.value for s in at.success)
     assert (folder / "team-check.yaml").read_text() == text
     at.switch_page("views/assess.py").run()
     assert any(
@@ -140,5 +141,145 @@ def test_a_file_that_is_not_a_table_is_refused_plainly():
     at.file_uploader(key="data_import_file_0").set_value(
         ("photo.csv", (IMPORTS / "not-a-csv.png").read_bytes(), "text/csv")
     ).run()
-    assert any("photo.csv cannot be imported" in e.value and "PNG" in e.value for e in at.error)
+    refusal = ui.plain("photo.csv cannot be imported: this is a PNG image")
+    assert any(e.value.startswith(refusal) for e in at.error)
     assert not config.responses_path().exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Deleting leaves no copy behind, unless a facilitator keeps one on purpose
+
+
+def files_holding(folder: Path, text: str) -> list[str]:
+    return sorted(
+        p.name for p in folder.iterdir() if p.is_file() and text.encode() in p.read_bytes()
+    )
+
+
+def test_a_participant_deleting_their_answers_leaves_no_copy_in_any_file(isolated_data_dir: Path):
+    code = new_session("Offsite", min_group=3)
+    mine = add_response(code, "Sam", seed=1)
+    leaving = add_response(code, "Lee")
+    # A facilitator deleted Lee earlier and kept the file as it was: Sam's answers are in it.
+    delete_responses(config.responses_path(), {leaving}, keep_backup=True)
+    assert files_holding(isolated_data_dir, mine) == ["responses.csv", "responses.csv.backup"]
+    at = participant(code)
+    at.session_state["app_my_responses"] = {mine: code}
+    at.switch_page("views/results.py").run()
+    assert not at.checkbox  # no backup to keep or not
+    assert any(c.value.startswith("No copy is kept") for c in at.caption)
+
+    at.text_input(key="results_delete_confirm").input("Sam")
+    form_submit(at, "Delete 1 response(s)")
+
+    assert files_holding(isolated_data_dir, mine) == []
+    assert files_holding(isolated_data_dir, leaving) == ["responses.csv.backup"]
+    assert any("No copy of them is kept in any file" in s.value for s in at.success)
+
+
+def test_a_facilitator_may_delete_without_keeping_a_copy(isolated_data_dir: Path):
+    add_response("", "Ana")
+    gone = add_response("", "Ben")
+    at = facilitator("views/data.py")
+    at.selectbox(key="data_delete_who").select("Ben").run()
+    at.checkbox(key="data_delete_backup").uncheck()
+    at.text_input(key="data_delete_confirm").input("Ben")
+    form_submit(at, "Delete 1 response(s)")
+    assert files_holding(isolated_data_dir, gone) == []
+    assert not backup_path(config.responses_path()).exists()
+    assert any("No copy of them is kept in any file" in s.value for s in at.success)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text from people and files is shown as text, never as Markdown
+
+
+HOSTILE = "**bold** [link](http://x) <b>x</b>"
+
+
+def test_the_delete_form_shows_a_hostile_alias_as_plain_text():
+    add_response("", HOSTILE)
+    at = facilitator("views/data.py")
+    confirm = at.text_input(key="data_delete_confirm")
+    assert confirm.label == f"Type “{ui.plain(HOSTILE)}” to confirm"
+    assert any(f"**{ui.plain(HOSTILE)}**" in m.value for m in at.markdown)
+
+    confirm.input("bold")
+    form_submit(at, "Delete 1 response(s)")
+    assert [e.value for e in at.error] == [
+        f"Nothing was deleted: type “{ui.plain(HOSTILE)}” exactly to confirm."
+    ]
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="data_import_file_0").set_value((name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_import_errors_quote_the_file_as_plain_text():
+    at = facilitator("views/data.py")
+    name, data = f"{HOSTILE}.csv", f"{HOSTILE}\n".encode()
+    with pytest.raises(importing.ImportProblem) as refusal:
+        importing.read_table(data)
+    upload(at, name, data)
+    assert [e.value for e in at.error] == [ui.plain(f"{name} cannot be imported: {refusal.value}")]
+
+
+@pytest.fixture
+def hostile_titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The shipped questionnaires, the pulse check under a title that is Markdown."""
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(SHIPPED_QUESTIONNAIRES, folder)
+    pulse = folder / "pulse.yaml"
+    pulse.write_text(pulse.read_text().replace("title: Pulse check", f'title: "{HOSTILE}"'))
+    monkeypatch.setenv("ALIGNMENT_QUESTIONNAIRE_DIR", str(folder))
+    return HOSTILE
+
+
+def test_questionnaire_titles_in_import_errors_and_captions_are_plain_text(hostile_titles: str):
+    at = facilitator("views/data.py")
+    assert any(ui.plain(hostile_titles) in m.value for m in at.markdown)  # Questionnaires tab
+    upload(at, "colours.csv", b"Timestamp,Colour\n2026-03-01 10:00,blue\n")
+    at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("data_import_q"))).select(
+        "pulse"
+    ).run()
+    (error,) = at.error
+    assert error.value.startswith(
+        ui.plain(f"Nothing can be imported yet: no column matches a question of '{HOSTILE}'")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# An upload is read once, not on every rerun
+
+
+def test_an_upload_is_read_and_planned_once_however_often_the_page_reruns(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    calls = {"read": 0, "plan": 0}
+    real_read, real_plan = importing.read_table, importing.plan_import
+
+    def counted_read(*args, **kwargs):
+        calls["read"] += 1
+        return real_read(*args, **kwargs)
+
+    def counted_plan(*args, **kwargs):
+        calls["plan"] += 1
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "read_table", counted_read)
+    monkeypatch.setattr(importing, "plan_import", counted_plan)
+    at = upload(
+        facilitator("views/data.py"),
+        "responses.csv",
+        (IMPORTS / "google-forms-pulse.csv").read_bytes(),
+    )
+    assert {m.label: m.value for m in at.metric}["New responses"] == "6"
+    at.run()
+    at.selectbox(key="data_preview_questionnaire").select_index(1).run()  # another tab's widget
+    assert calls == {"read": 1, "plan": 1}
+
+    at.text_input(key="data_import_session").input("K7PXW3").run()  # the plan changes
+    assert calls == {"read": 1, "plan": 2}
+    assert not at.exception

@@ -20,6 +20,7 @@ from alignment.export import (
     ICS_PRODID,
     SLOW_WORKBOOK_ANSWERS,
     csv_bytes,
+    neutralise_formula,
     next_check_in,
     reminder_ics,
     responses_csv,
@@ -149,7 +150,34 @@ def test_times_are_written_in_utc_with_z_keeping_microseconds(tmp_path: Path):
 # Formula neutralisation in every file
 
 
-@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=repr)
+# Signs that spreadsheets read as = + - @ once normalised, or find after blanks they skip.
+LOOKALIKE_PREFIXES = (
+    "\uff1d",  # full-width =
+    "\ufe66",  # small =
+    "\uff0b",  # full-width +
+    "\ufe62",  # small +
+    "\uff0d",  # full-width -
+    "\ufe63",  # small -
+    "\uff20",  # full-width @
+    "\u207c",  # superscript =
+    " =",
+    "   +",
+    "\u00a0=",  # no-break space
+    "\u3000\uff1d",  # ideographic space, full-width =
+    "\u200b=",  # zero-width space
+    "\ufeff@",  # byte order mark
+    "\n-",
+)
+
+
+def test_neutralise_formula_sees_through_lookalikes_and_leading_blanks():
+    for prefix in (*FORMULA_PREFIXES, *LOOKALIKE_PREFIXES, "\x01=", "\x1b\x07="):
+        assert neutralise_formula(f"{prefix}1+1") == f"'{prefix}1+1", repr(prefix)
+    for harmless in ("1+1", "a=b", "", "   ", "\uff28ello", "\u2212 2", "'=1", "x\n=1", "¨x"):
+        assert neutralise_formula(harmless) == harmless, repr(harmless)
+
+
+@pytest.mark.parametrize("prefix", [*FORMULA_PREFIXES, *LOOKALIKE_PREFIXES], ids=repr)
 def test_every_formula_prefix_is_neutralised_in_csv_and_xlsx(tmp_path: Path, prefix: str):
     frame = stored(
         tmp_path / "responses.csv",

@@ -309,9 +309,13 @@ def test_permission_denied_is_a_clear_message_and_loses_nothing(
     assert loaded.problems == [] and set(loaded.frame["response_id"]) == ids
 
 
-@pytest.mark.parametrize("failing_fsync", [1, 2], ids=["backup", "data file"])
+@pytest.mark.parametrize(
+    ("keep_backup", "failing_fsync"),
+    [(True, 1), (True, 2), (False, 1)],
+    ids=["backup", "data file after the backup", "data file"],
+)
 def test_disk_full_during_delete_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_fsync: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_backup: bool, failing_fsync: int
 ):
     path, before, ids = _saved(tmp_path / "responses.csv")
     real_fsync = os.fsync
@@ -325,7 +329,7 @@ def test_disk_full_during_delete_changes_nothing(
 
     monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(StoreError, match="could not delete \\(No space left on device\\)"):
-        delete_responses(path, set(list(ids)[:1]))
+        delete_responses(path, set(list(ids)[:1]), keep_backup=keep_backup)
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert set(load_responses(path).frame["response_id"]) == ids

@@ -7,6 +7,7 @@ import html
 import io
 import re
 import string
+import unicodedata
 import zipfile
 
 import openpyxl
@@ -50,8 +51,29 @@ HOSTILE = [
     "`code` ~~strike~~ | table |",
     ":red[colour] :smile:",
 ]
+# Text a spreadsheet would run once it has normalised the full-width and small signs and
+# skipped the blanks in front: every export must neutralise these too.
+LOOKALIKES = [
+    '\uff1dHYPERLINK("http://x","y")',  # full-width =
+    "\ufe661+1",  # small =
+    "\uff0bcmd|' /C calc'!A0",  # full-width +
+    "\uff0d2+3",  # full-width -
+    "\uff20SUM(A1)",  # full-width @
+    "  =1+1",
+    "\u00a0\u3000\ufe62A1",  # no-break and ideographic space, small +
+    "\u200b=A1",  # zero-width space
+]
 FORMULA_STARTS = tuple(export.FORMULA_PREFIXES)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202e]")
+
+
+def runs_as_formula(cell: str) -> bool:
+    """Whether a spreadsheet could run `cell`: checked here apart from the app's own function."""
+    visible = unicodedata.normalize("NFKC", cell)
+    blanks = "".join(
+        ch for ch in set(visible) if ch.isspace() or unicodedata.category(ch) in {"Cc", "Cf", "Zs"}
+    )
+    return cell.startswith(FORMULA_STARTS) or visible.lstrip(blanks)[:1] in {"=", "+", "-", "@"}
 
 
 def answers() -> dict[str, int]:
@@ -103,7 +125,7 @@ def hostile_frame() -> pd.DataFrame:
     Text the app would refuse or clean is written raw too, as a hand-edited file holds it.
     """
     frames = []
-    for n, text in enumerate(HOSTILE):
+    for n, text in enumerate(HOSTILE + LOOKALIKES):
         rows = build_response(PULSE, f"person {n}", answers(), {REFLECTION: "x"})
         rows["respondent"] = text[:64]
         rows.loc[rows["item_id"] == REFLECTION, "text"] = text[:REFLECTION_MAX_LENGTH]
@@ -141,7 +163,7 @@ def _assert_neutral_csv(data: bytes, rows: int) -> list[list[str]]:
     for record in records:
         assert len(record) == width
         for cell in record:
-            if cell.startswith(FORMULA_STARTS):
+            if runs_as_formula(cell):
                 float(cell)  # only numbers (a negative gap) may start like a formula
     return records
 
@@ -161,8 +183,9 @@ def test_csv_exports_neutralise_every_hostile_cell(hostile_file: pd.DataFrame):
     assert shown == expected
     assert ('\'=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")') in shown
     assert ("'\rCR", "'\rCR") in shown  # kept inside its quoted field
+    assert {(f"'{t}", f"'{t}") for t in LOOKALIKES} <= shown
 
-    wide = _assert_neutral_csv(export.wide_csv(hostile_file, PULSE), len(HOSTILE))
+    wide = _assert_neutral_csv(export.wide_csv(hostile_file, PULSE), len(HOSTILE + LOOKALIKES))
     assert {r[wide[0].index("respondent")] for r in wide[1:]} == {a for a, _ in expected}
     scores = score_responses(hostile_file, PULSE)
     records = _assert_neutral_csv(export.scores_csv(scores), len(scores.overall) * 11)
@@ -197,14 +220,99 @@ def test_workbook_cells_are_text_never_formulas(hostile_file: pd.DataFrame):
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(FORMULA_STARTS), cell.value
+                    assert not runs_as_formula(cell.value), cell.value
                     texts.append(cell.value)
     assert '\'=HYPERLINK("http://x","y")' in texts
+    assert {f"'{t}" for t in LOOKALIKES} <= set(texts)
     assert "<script>alert(1)</script>" in texts  # kept as text, not dropped
     # The raw XML holds the text escaped, so nothing in it is markup.
     with zipfile.ZipFile(io.BytesIO(export.workbook_bytes(hostile_file, PULSE))) as archive:
         xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     assert "<script>" not in xml and "&lt;script&gt;" in xml
+
+
+HOSTILE_HEADERS = [
+    '=HYPERLINK("http://x","y")',
+    '\uff1dHYPERLINK("http://x","y")',
+    " @SUM(A1)",
+    "problem",  # the name of the download's own column
+    "\uff0dcmd",
+]
+
+
+def test_every_csv_writer_neutralises_hostile_headers_as_well_as_cells():
+    chart_data = pd.DataFrame({header: [header, 1.5] for header in HOSTILE_HEADERS})
+    records = _assert_neutral_csv(export.csv_bytes(chart_data), 2)
+    assert records[0] == [export.neutralise_formula(h) for h in HOSTILE_HEADERS]
+    assert not any(runs_as_formula(cell) for cell in records[0])
+
+    # Headers of the other files are the app's own (the contract, item ids) whatever the frame
+    # holds; a hostile extra column never reaches them.
+    append_rows(responses_path(), build_response(PULSE, "Ana", answers(), {REFLECTION: "ok"}))
+    frame = load_responses(responses_path()).frame.assign(**{HOSTILE_HEADERS[0]: LOOKALIKES[1]})
+    frame["respondent"] = LOOKALIKES[0]
+    for data in (
+        export.responses_csv(frame),
+        export.wide_csv(frame, PULSE),
+        export.scores_csv(score_responses(frame, PULSE)),
+    ):
+        records = _assert_neutral_csv(data, len(_records(data)) - 1)
+        assert not any(runs_as_formula(cell) for cell in records[0])
+        assert HOSTILE_HEADERS[0] not in records[0]
+        assert "'" + LOOKALIKES[0] in records[1]
+
+
+def test_the_rows_with_problems_download_neutralises_imported_headers_and_cells():
+    header = ["Timestamp", "Your name or alias", "why-pulse-p", *HOSTILE_HEADERS]
+    rows = [
+        ["2026-03-14 09:05:12", "Ana", "3", *LOOKALIKES[: len(HOSTILE_HEADERS)]],
+        ["2026-03-14 09:05:13", LOOKALIKES[0], "9", *HOSTILE_HEADERS],  # 9 is off the scale
+        ["not a time", "Ben", "\uff1d1+1", "x", "y"],  # ragged, too
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    table = importing.read_table(buffer.getvalue().encode())
+    plan = importing.plan_import(
+        table, importing.auto_mapping(table, PULSE), PULSE, existing_ids=set()
+    )
+    assert plan.bad_rows == 2
+    records = _assert_neutral_csv(plan.bad_rows_csv(), 2)
+    assert records[0] == [
+        "line",
+        *(export.neutralise_formula(h) for h in table.columns),
+        "problem",
+    ]
+    assert "'" + HOSTILE_HEADERS[1] in records[0]
+    assert "'" + LOOKALIKES[0] in records[1]
+
+
+def test_workbook_text_from_the_questionnaire_is_neutralised_too():
+    """The About sheet quotes the questionnaire's title, questions and strategy names."""
+    strategy = PULSE.strategies[0]
+    hostile = PULSE.model_copy(
+        update={
+            "title": LOOKALIKES[0],
+            "strategies": [
+                strategy.model_copy(update={"name": LOOKALIKES[2]}),
+                *PULSE.strategies[1:],
+            ],
+            "items": [
+                PULSE.items[0].model_copy(update={"text": LOOKALIKES[5]}),
+                *PULSE.items[1:],
+            ],
+        }
+    )
+    rows = build_response(hostile, "Ana", answers(), {REFLECTION: LOOKALIKES[3]})
+    book = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(rows, hostile)))
+    texts = {
+        cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    }
+    assert not any(runs_as_formula(text) for text in texts)
+    assert {"'" + LOOKALIKES[i] for i in (0, 2, 3, 5)} <= texts
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
@@ -237,7 +345,10 @@ def test_chart_html_embeds_text_only_as_escaped_json():
     for figure in (charts.radar_chart(strategies, title=hostile), charts.gap_chart(strategies)):
         page = images.chart_bytes(figure, "html").decode("utf-8")
         assert "<script>alert(2)" not in page and "<img src=x" not in page
-        assert "\\u003cscript\\u003ealert(2)" in page  # JSON-escaped
+        # Names are HTML-escaped for plotly (which renders tags), then JSON-escaped in the page.
+        assert "&lt;script&gt;alert(2)" in page
+    radar = images.chart_bytes(charts.radar_chart(strategies, title=hostile), "html").decode()
+    assert "\\u003cscript\\u003ealert(2)" in radar  # a title as given: JSON-escaped
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,9 +6,13 @@ The fixtures in tests/fixtures/import are made the way Google Forms and Microsof
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alignment import importing
+from alignment import importing, store
 from alignment.importing import ColumnMatch, ImportPlan, ImportProblem, Table
 from alignment.questionnaire import load_questionnaire
 from alignment.response import build_response
@@ -997,7 +1001,7 @@ def test_a_person_fixes_and_skips_columns_by_choosing_labels():
         b"Timestamp,Who,Something else\n2026/03/02 9:14:07 AM GMT+1,Ana,Agree\n"
     )
     mapping = importing.auto_mapping(table, questionnaire)
-    assert importing.choice_of(mapping[0], questionnaire) == "Time submitted"
+    assert importing.choices_of(mapping, questionnaire)[0] == "Time submitted"
     item = questionnaire.active_items[0]
     label = next(
         k for k, v in importing.mapping_choices(questionnaire).items() if v == ("item", item.id)
@@ -1023,3 +1027,173 @@ def test_the_likely_questionnaire_is_the_one_the_columns_match():
     assert importing.likely_questionnaire(long, both) == "pulse"
     nothing = importing.read_table(b"Timestamp,Colour\n2026-03-01 10:00,blue\n")
     assert importing.likely_questionnaire(nothing, both) == "purpose-performance"  # the first
+
+
+# ---------------------------------------------------------------------------------------------
+# What one import takes, and what it costs
+
+
+def test_a_header_of_more_columns_than_an_import_takes_is_refused_saying_where():
+    header = ",".join(f"q{n}" for n in range(1, 1_502))
+    with pytest.raises(ImportProblem) as caught:
+        importing.read_table(f"{header}\n{','.join(['1'] * 1_501)}\n".encode())
+    assert str(caught.value) == (
+        "line 1 has 1,501 columns; an import takes at most 1,000, so remove the columns that "
+        "are not answers"
+    )
+
+
+def test_a_row_wider_than_an_import_takes_is_refused_saying_where():
+    data = small(["2026-03-14 09:05:12,Ana,3", ",".join(["3"] * 1_200)])
+    with pytest.raises(ImportProblem, match=r"^line 3 has 1,200 columns; an import takes at most"):
+        importing.read_table(data)
+
+
+def test_a_line_of_endless_commas_is_refused_before_it_is_split_into_cells():
+    with pytest.raises(ImportProblem) as caught:
+        importing.read_table(b"Timestamp,a\n" + b"," * 5_000_000 + b"\n")
+    assert str(caught.value) == (
+        "line 2 holds 5,000,000 commas, far more than the 1,000 columns an import takes; is it "
+        "a table?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [
+        ("MAX_IMPORT_ROWS", 3, "line 5: the file goes on past 3 rows, the most one import takes"),
+        ("MAX_IMPORT_CELLS", 7, "line 4: the file goes on past 7 cells, the most one import takes"),
+    ],
+)
+def test_a_file_of_more_rows_or_cells_than_an_import_takes_is_refused_saying_where(
+    monkeypatch: pytest.MonkeyPatch, limit: str, value: int, message: str
+):
+    monkeypatch.setattr(importing, limit, value)
+    rows = [f"2026-03-14 09:0{n}:12,Person {n},3" for n in range(4)]
+    with pytest.raises(ImportProblem) as caught:
+        importing.read_table(small(rows))
+    assert str(caught.value) == f"{message}; split it into smaller files"
+    monkeypatch.undo()
+    assert len(importing.read_table(small(rows)).rows) == 4
+
+
+def test_repeated_headers_get_numbers_and_one_note_per_name():
+    table = importing.read_table(b"Timestamp,Q,Q,x,Q,Q (3),x\n2026-03-14 09:05:12,1,2,3,4,5,6\n")
+    assert table.columns == ["Timestamp", "Q", "Q (2)", "x", "Q (3)", "Q (3) (2)", "x (2)"]
+    assert table.notes == [
+        "3 columns are headed 'Q'; the later ones are called 'Q (2)' to 'Q (3)'",
+        "two columns are headed 'Q (3)'; the later one is called 'Q (3) (2)'",
+        "two columns are headed 'x'; the later one is called 'x (2)'",
+    ]
+
+
+_REPEATED_HEADERS = """
+import sys
+from alignment import importing
+from alignment.questionnaire import load_questionnaire
+
+importing.MAX_IMPORT_COLUMNS = 10_000  # the cost of 5,000 headers, not the limit, is tested
+questionnaire = load_questionnaire(sys.argv[1])
+question = questionnaire.active_items[0].text
+for header in ("x", question):
+    data = (f"Timestamp,{question}," + ",".join([header] * 5_000) + "\\n2026-03-14 09:05:12,"
+            + ",".join(["3"] * 5_001) + "\\n").encode()
+    table = importing.read_table(data)
+    mapping = importing.auto_mapping(table, questionnaire)
+    chosen = dict(zip(table.columns, importing.choices_of(mapping, questionnaire)))
+    mapping = importing.with_choices(mapping, chosen, questionnaire)
+    plan = importing.plan_import(table, mapping, questionnaire, existing_ids=set())
+    plan.report()
+    print(len(table.columns), plan.response_count, sum(m.role == "item" for m in mapping))
+"""
+
+
+def test_five_thousand_repeated_headers_are_read_mapped_and_planned_at_once():
+    """Was cubic in the number of equal names (476 s for 5,000). The deadline is generous for a
+    loaded machine; the linear code needs a fraction of a second after start-up."""
+    done = subprocess.run(
+        [sys.executable, "-c", _REPEATED_HEADERS, str(PROJECT_ROOT / "questionnaires/pulse.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["5002", "1", "1", "5002", "1", "1"]
+
+
+def test_a_10_kb_file_of_5000_equal_headers_is_refused_by_the_column_limit():
+    data = (",".join(["x"] * 5_000) + "\n").encode()
+    with pytest.raises(ImportProblem, match=r"^line 1 has 5,000 columns; an import takes at most"):
+        importing.read_table(data + data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Two imports at once
+
+
+_IMPORT_WHEN_TOLD = """
+import sys
+from pathlib import Path
+from alignment import importing
+from alignment.questionnaire import load_questionnaire
+
+source, target, ready, questionnaire = sys.argv[1:]
+questionnaire = load_questionnaire(questionnaire)
+table = importing.read_table(Path(source).read_bytes())
+plan = importing.plan_import(
+    table,
+    importing.auto_mapping(table, questionnaire),
+    questionnaire,
+    existing_ids=importing.existing_response_ids(target),
+)
+Path(ready).touch()
+print(importing.import_responses(target, plan))
+"""
+
+
+def _big_google_forms_file(responses: int) -> bytes:
+    """The pulse fixture's first row again and again, each time by another person: over 1 MiB
+    once imported, more than the store used to look back for repeats."""
+    header, first = list(csv.reader(io.StringIO(fixture("google-forms-pulse.csv").decode())))[:2]
+    alias = header.index("Your name or alias")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for n in range(responses):
+        writer.writerow([*first[:alias], f"Person {n}", *first[alias + 1 :]])
+    return buffer.getvalue().encode()
+
+
+def test_two_imports_of_the_same_file_at_the_same_time_add_it_once(isolated_data_dir: Path):
+    source = isolated_data_dir.parent / "export.csv"
+    source.write_bytes(_big_google_forms_file(700))
+    target = isolated_data_dir / "responses.csv"
+    readies = [isolated_data_dir.parent / f"ready-{n}" for n in range(2)]
+    command = [sys.executable, "-c", _IMPORT_WHEN_TOLD, str(source), str(target)]
+    questionnaire = str(PROJECT_ROOT / "questionnaires/pulse.yaml")
+    # Both plan against the same empty file, then wait for the lock this test holds: the
+    # moment when each has checked what the file holds and neither has saved yet.
+    with store.locked(target):
+        children = [
+            subprocess.Popen(
+                [*command, str(ready), questionnaire],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for ready in readies
+        ]
+        deadline = time.monotonic() + 120  # a guard against a hung child, not a measure
+        for child, ready in zip(children, readies, strict=True):
+            while not ready.exists():
+                assert child.poll() is None, child.communicate()
+                assert time.monotonic() < deadline, "the imports never got ready"
+                time.sleep(0.05)
+    added = sorted(int(child.communicate(timeout=120)[0]) for child in children)
+
+    assert added == [0, 700]
+    loaded = load_responses(target)
+    assert loaded.problems == []
+    assert loaded.response_count == 700
+    assert not loaded.frame.duplicated(["response_id", "item_id"]).any()
+    assert target.stat().st_size > 1 << 20

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -279,7 +282,7 @@ def test_many_responses_append_in_one_write_and_only_once(tmp_path: Path):
     assert sorted(load_responses(path).frame["respondent"].unique()) == ["Ana", "Ben", "Cy"]
 
 
-def test_delete_removes_only_those_responses_and_keeps_one_backup(tmp_path: Path):
+def test_a_facilitator_delete_keeps_the_file_as_it_was_as_one_backup(tmp_path: Path):
     path = tmp_path / "responses.csv"
     ana = pulse_response("Ana", reflections={"reflect-pulse": 'Kept, "quoted"\nover two lines'})
     ben_first, ben_second = pulse_response("Ben"), pulse_response("Ben", value=2)
@@ -288,7 +291,7 @@ def test_delete_removes_only_those_responses_and_keeps_one_backup(tmp_path: Path
     original = path.read_bytes()
     ben_ids = {ben_first["response_id"].iloc[0], ben_second["response_id"].iloc[0]}
 
-    deleted = delete_responses(path, ben_ids)
+    deleted = delete_responses(path, ben_ids, keep_backup=True)
     assert (deleted.responses, deleted.rows) == (2, len(ben_first) + len(ben_second))
     assert deleted.backup is not None and deleted.backup.read_bytes() == original
     loaded = load_responses(path)
@@ -301,9 +304,91 @@ def test_delete_removes_only_those_responses_and_keeps_one_backup(tmp_path: Path
     append_rows(path, pulse_response("Cy"))
     assert sorted(load_responses(path).frame["respondent"].unique()) == ["Ana", "Cy"]
     after_cy = path.read_bytes()
-    delete_responses(path, {ana["response_id"].iloc[0]})
+    delete_responses(path, {ana["response_id"].iloc[0]}, keep_backup=True)
     assert backup_path(path).read_bytes() == after_cy
     assert list(tmp_path.glob("responses.csv.backup*")) == [backup_path(path)]
+
+
+def _half_response(rows: pd.DataFrame, count: int = 7) -> bytes:
+    """The first rows of a response as a writer that died mid-save leaves them."""
+    return rows.iloc[:count].to_csv(index=False, header=False, lineterminator="\n").encode()
+
+
+def _files_holding(folder: Path, text: bytes) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and text in p.read_bytes())
+
+
+def test_deleting_ones_own_answers_leaves_no_copy_in_any_file(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    words = "Ben Quietly's own words"
+    ana, cy, dee = pulse_response("Ana"), pulse_response("Cy"), pulse_response("Dee")
+    ben = [pulse_response("Ben Quietly", reflections={"reflect-pulse": words}) for _ in range(2)]
+    for rows in (ana, *ben, cy):
+        append_rows(path, rows)
+    # A facilitator deleted Ana earlier and kept the file as it was (Ben's answers included);
+    # a later one was killed while writing the backup.
+    delete_responses(path, {ana["response_id"].iloc[0]}, keep_backup=True)
+    killed = tmp_path / "responses.csv.backup.tmp"
+    killed.write_bytes(backup_path(path).read_bytes()[:-100])
+    # A save of Ben's first response was interrupted once (and retried): its leftover is kept
+    # beside the file with the half of Dee's that the same crash left.
+    with open(path, "ab") as handle:
+        handle.write(_half_response(ben[0]) + _half_response(dee))
+    append_rows(path, pulse_response("Eve"))
+    # And a save is interrupted right now, with more of Ben's rows past the commit mark.
+    with open(path, "ab") as handle:
+        handle.write(_half_response(ben[1], 3) + _half_response(dee, 2))
+    assert _files_holding(tmp_path, b"Ben Quietly") == sorted(
+        [path.name, backup_path(path).name, killed.name]
+        + [p.name for p in tmp_path.glob("*.interrupted-*")]
+    )
+
+    deleted = delete_responses(path, {rows["response_id"].iloc[0] for rows in ben})
+
+    assert (deleted.responses, deleted.backup) == (2, None)
+    assert _files_holding(tmp_path, b"Ben Quietly") == []
+    assert _files_holding(tmp_path, words.encode()) == []
+    for rows in ben:
+        assert _files_holding(tmp_path, rows["response_id"].iloc[0].encode()) == []
+    # Everyone else's rows are where they were: the facilitator's backup (without Ben) and
+    # the leftovers of Dee's interrupted saves.
+    assert set(load_responses(backup_path(path)).frame["respondent"]) == {"Ana", "Cy"}
+    leftovers = b"".join(p.read_bytes() for p in sorted(tmp_path.glob("*.interrupted-*")))
+    assert leftovers == _half_response(dee) + _half_response(dee, 2)
+    assert set(load_responses(path).frame["respondent"]) == {"Cy", "Eve"}
+
+
+def test_an_id_saved_quoted_is_taken_out_of_the_backup_too(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    for response_id in ("q,r", "plain", 'with "quotes"'):
+        append_rows(path, with_id(response_id, alias=f"Owner of {response_id}"))
+    delete_responses(path, {"plain"}, keep_backup=True)
+    delete_responses(path, {'with "quotes"'})
+    delete_responses(path, {"q,r"})
+    assert load_responses(backup_path(path)).frame["response_id"].unique().tolist() == ["plain"]
+    assert _files_holding(tmp_path, b"Owner of q,r") == []
+    assert _files_holding(tmp_path, b"Owner of with") == []
+
+
+def test_a_copy_that_cannot_be_rewritten_is_removed_rather_than_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "responses.csv"
+    ana, ben = pulse_response("Ana"), pulse_response("Ben")
+    for rows in (ana, ben, pulse_response("Cy")):
+        append_rows(path, rows)
+    delete_responses(path, {ana["response_id"].iloc[0]}, keep_backup=True)
+    real_write_whole = store._write_whole
+
+    def disk_full_for_the_backup(target: Path, data: bytes) -> None:
+        if target == backup_path(path):
+            raise OSError(28, "No space left on device")
+        real_write_whole(target, data)
+
+    monkeypatch.setattr(store, "_write_whole", disk_full_for_the_backup)
+    delete_responses(path, {ben["response_id"].iloc[0]})
+    assert not backup_path(path).exists()
+    assert set(load_responses(path).frame["respondent"]) == {"Cy"}
 
 
 def test_deleting_nothing_changes_nothing(tmp_path: Path):
@@ -348,8 +433,115 @@ def test_delete_while_others_append_loses_no_append(tmp_path: Path):
     assert (counts == len(pulse_response())).all()
 
 
-def test_a_repeated_save_is_found_among_the_line_starts_of_the_recent_tail():
-    tail = b'\nabc,2026-01-01T00:00:00Z,Ana\nxyz,2026,Bo\n"q,r",2026,Cy\nmid abc,x\n'
-    ids = pd.Series(["abc", "new", "q,r", "xy", "abc", "xyz"])
+# ---------------------------------------------------------------------------------------------
+# A response is saved once, however far back its first copy is
+
+
+def with_id(response_id: str, alias: str = "Ana") -> pd.DataFrame:
+    return pulse_response(alias).assign(response_id=response_id)
+
+
+def test_saved_ids_are_compared_whole_even_with_commas_in_them(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    for response_id in ("abc", "q,r", "xyz"):
+        append_rows(path, with_id(response_id))
+    batch = pd.concat([with_id(i) for i in ("abc", "new", "q,r", "xy", "abc", "xyz")])
     # "xy" only begins a saved id; "q,r" was saved quoted, as the writer does it.
-    assert store._not_in_tail(ids, tail) == ["new", "q,r", "xy"]
+    assert append_responses(path, batch) == 2
+    counts = load_responses(path).frame.groupby("response_id", observed=True).size()
+    assert counts.to_dict() == {i: len(with_id(i)) for i in ("abc", "new", "q,r", "xy", "xyz")}
+
+
+def _many(count: int) -> pd.DataFrame:
+    """`count` responses of 20 rows each (about 1.8 KB in the file)."""
+    one = pulse_response()
+    return pd.concat(
+        [one.assign(response_id=str(uuid.uuid4()), respondent=f"P{n}") for n in range(count)],
+        ignore_index=True,
+    )
+
+
+_APPEND_IN_ANOTHER_PROCESS = """
+import sys
+from alignment.store import append_rows, load_responses
+print(append_rows(sys.argv[1], load_responses(sys.argv[2]).frame))
+"""
+
+
+def append_elsewhere(path: Path, rows: pd.DataFrame) -> bool:
+    """`append_rows` in a fresh process, which has seen nothing of this file before."""
+    carrier = path.with_name("carrier.csv")
+    carrier.write_bytes(store._HEADER + store.rows_to_csv_bytes(rows))
+    done = subprocess.run(
+        [sys.executable, "-c", _APPEND_IN_ANOTHER_PROCESS, str(path), str(carrier)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    carrier.unlink()
+    return done.stdout.strip() == "True"
+
+
+def test_a_repeat_older_than_a_mebibyte_is_still_refused(tmp_path: Path):
+    path = tmp_path / "responses.csv"
+    first = pulse_response("Ana")
+    append_rows(path, first)
+    start = path.stat().st_size
+    append_responses(path, _many(600))
+    assert path.stat().st_size - start > 1 << 20
+    before = path.read_bytes()
+
+    assert append_rows(path, first) is False  # by this process, which saved it
+    assert append_elsewhere(path, first) is False  # by one that reads the file afresh
+    assert path.read_bytes() == before
+
+
+def test_a_save_reads_only_what_was_committed_since_this_process_last_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "responses.csv"
+    append_responses(path, _many(300))
+    append_rows(path, pulse_response("Warm"))
+    assert path.stat().st_size > 500_000
+    theirs = pulse_response("Saved by another process")
+    assert append_elsewhere(path, theirs) is True
+
+    read = {"bytes": 0}
+    real_pread, real_read = os.pread, os.read
+
+    def counted_pread(fd: int, count: int, offset: int) -> bytes:
+        data = real_pread(fd, count, offset)
+        read["bytes"] += len(data)
+        return data
+
+    def counted_read(fd: int, count: int) -> bytes:
+        data = real_read(fd, count)
+        read["bytes"] += len(data)
+        return data
+
+    monkeypatch.setattr(os, "pread", counted_pread)
+    monkeypatch.setattr(os, "read", counted_read)
+    assert append_rows(path, pulse_response("Next")) is True
+    assert read["bytes"] < 3 * len(store.rows_to_csv_bytes(theirs))  # not the 500 KB file
+    assert append_rows(path, theirs) is False  # the other process's save was read
+    monkeypatch.undo()
+    assert load_responses(path).response_count == 303
+
+
+def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path):
+    """Only bytes before the commit mark are taken as known; a file replaced by other bytes
+    under the same inode number (numbers are reused) is read again in full."""
+    path = tmp_path / "responses.csv"
+    ana, ben = pulse_response("Ana"), pulse_response("Ben")
+    append_rows(path, ana)
+    append_rows(path, ben)
+    other = store._HEADER + store.rows_to_csv_bytes(_many(3))
+    with open(path, "r+b") as handle:
+        handle.write(other)
+        handle.truncate()
+    store._write_mark(path, len(other), path.stat().st_ino)
+
+    assert append_rows(path, ana) is True  # the file does not hold Ana any more
+    assert append_rows(path, pulse_response("Cy")) is True
+    assert load_responses(path).response_count == 5

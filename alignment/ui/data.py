@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from alignment import authoring, export, importing
 from alignment.questionnaire import Questionnaire
-from alignment.store import StoreError, delete_responses
+from alignment.store import StoreError, backup_path, delete_responses, responses_identity
 from alignment.ui import (
     MINE,
     SAMPLE,
     DataSource,
     download,
     forget_loaded_responses,
+    literal,
     load_responses_cached,
     load_source,
     plain,
@@ -67,8 +69,9 @@ def export_section(source: DataSource) -> None:
     if frame is None:
         return
     st.caption(
-        "Every text cell that a spreadsheet would run as a formula (starting with =, +, -, @, a "
-        "tab or a carriage return) is prefixed with an apostrophe, so opening these files is safe."
+        "Every text cell and column name that a spreadsheet would run as a formula (starting "
+        "with =, +, -, @, also in their full-width forms or after spaces, a tab or a carriage "
+        "return) is prefixed with an apostrophe, so opening these files is safe."
     )
     people, responses = frame["respondent"].nunique(), frame["response_id"].nunique()
     first, last = frame["submitted_at"].min(), frame["submitted_at"].max()
@@ -129,29 +132,54 @@ def export_section(source: DataSource) -> None:
             place.caption(wait)
 
 
-def delete_form(path: Path, response_ids: Iterable[str], who: str, *, key: str) -> None:
-    """Delete these responses after the person confirms by typing `who` (one backup is kept)."""
+def delete_form(
+    path: Path, response_ids: Iterable[str], who: str, *, key: str, offer_backup: bool = False
+) -> None:
+    """Delete these responses after the person confirms by typing `who`.
+
+    A person deleting their own answers leaves no copy of them in any file. A facilitator
+    (`offer_backup`) may keep the file as it was, to undo a mistake by hand.
+    """
     ids = sorted(set(response_ids))
+    backup_name = backup_path(path).name
     with st.form(key):
         st.markdown(
-            f"This deletes **{len(ids)}** response(s) of **{plain(who)}** from the data file. "
-            "The file as it was is kept once as a backup beside it, until the next delete."
+            f"This deletes **{len(ids)}** response(s) of **{plain(who)}** from the data file."
         )
-        typed = st.text_input(f"Type “{who}” to confirm", key=f"{key}_confirm")
+        if offer_backup:
+            keep_backup = st.checkbox(
+                f"Keep the file as it was in {plain(backup_name)}, until the next delete",
+                value=True,
+                key=f"{key}_backup",
+                help="To undo a mistake by hand. Untick it when the person asked for their "
+                "answers to be erased: then no copy of them is kept in any file.",
+            )
+        else:
+            keep_backup = False
+            st.caption(
+                "No copy is kept: the answers also go from the backup of an earlier delete and "
+                "from the leftovers of interrupted saves."
+            )
+        typed = st.text_input(f"Type “{plain(who)}” to confirm", key=f"{key}_confirm")
         if not st.form_submit_button(f"Delete {len(ids)} response(s)", type="primary"):
             return
     if typed.strip() != who:
-        st.error(f"Nothing was deleted: type “{who}” exactly to confirm.")
+        st.error(f"Nothing was deleted: type “{plain(who)}” exactly to confirm.")
         return
     try:
-        deleted = delete_responses(path, ids)
+        deleted = delete_responses(path, ids, keep_backup=keep_backup)
     except StoreError as exc:
-        st.error(f"Nothing was deleted: {exc}")
+        forget_loaded_responses()  # the message says what changed, if anything did
+        st.error(plain(str(exc)))
         return
     forget_loaded_responses()
+    kept = (
+        f"The file as it was is kept as {plain(deleted.backup.name)} until the next delete."
+        if deleted.backup
+        else "No copy of them is kept in any file."
+    )
     st.session_state[_DELETED_KEY] = (
-        f"Deleted {deleted.responses} response(s) ({deleted.rows} answers). The previous file is "
-        f"kept as {deleted.backup.name if deleted.backup else 'no backup'} until the next delete."
+        f"Deleted {deleted.responses} response(s) ({deleted.rows} answers). {kept}"
     )
     st.rerun()  # redraw everything without the deleted responses
 
@@ -173,7 +201,7 @@ def delete_section(source: DataSource) -> None:
     people = sorted(frame["respondent"].unique(), key=str.casefold)
     who = st.selectbox("Whose responses", people, key="data_delete_who")
     ids = frame.loc[frame["respondent"] == who, "response_id"]
-    delete_form(source.path, ids, who, key="data_delete")
+    delete_form(source.path, ids, who, key="data_delete", offer_backup=True)
 
 
 _STATE_BADGES = {
@@ -186,7 +214,7 @@ _STATE_BADGES = {
 def questionnaires_section(directory: Path) -> None:
     """Every questionnaire file with its status, a participant's preview, and validated uploads."""
     statuses = authoring.catalog_status(directory)
-    st.caption(f"Questionnaire files in `{directory}` (the guide is in the README).")
+    st.caption(f"Questionnaire files in {literal(str(directory))} (the guide is in the README).")
     for status in statuses:
         about = (
             f"{plain(status.questionnaire.title)} · version {status.questionnaire.version} · "
@@ -196,7 +224,7 @@ def questionnaires_section(directory: Path) -> None:
         )
         st.markdown(f"{_STATE_BADGES[status.state]} **{plain(status.name)}** — {about}")
         if status.issues:
-            with st.expander(f"{len(status.issues)} message(s) for {status.name}"):
+            with st.expander(f"{len(status.issues)} message(s) for {plain(status.name)}"):
                 st.code("\n".join(map(str, status.issues)), language=None, wrap_lines=True)
     usable = {s.questionnaire.id: s.questionnaire for s in statuses if s.questionnaire}
     if usable:
@@ -212,7 +240,7 @@ def questionnaires_section(directory: Path) -> None:
                 st.markdown(f"**{plain(heading)}**")
                 for text, labels in questions:
                     st.markdown(plain(text))
-                    st.caption(" · ".join(labels) if labels else "Free text, optional")
+                    st.caption(" · ".join(map(plain, labels)) if labels else "Free text, optional")
     st.subheader("Add or replace a questionnaire")
     with st.form("data_questionnaire_upload", clear_on_submit=False):
         upload = st.file_uploader(
@@ -231,10 +259,10 @@ def questionnaires_section(directory: Path) -> None:
         directory, upload.name, upload.getvalue(), replace=replace
     )
     if not outcome.saved:
-        st.error(f"{upload.name} was not saved; nothing in the folder changed. Please fix:")
+        st.error(f"{plain(upload.name)} was not saved; nothing in the folder changed. Please fix:")
         st.code("\n".join(map(str, outcome.errors)), language=None, wrap_lines=True)
         return
-    st.success(f"Saved as {outcome.path.name}. It is available on Assess now.")
+    st.success(f"Saved as {plain(outcome.path.name)}. It is available on Assess now.")
     notes = [str(issue) for issue in outcome.issues] + outcome.warnings
     if notes:
         st.warning("Worth a look:\n\n" + "\n".join(f"- {plain(note)}" for note in notes))
@@ -242,6 +270,51 @@ def questionnaires_section(directory: Path) -> None:
 
 _IMPORTED_KEY = "data_imported_notice"
 _IMPORT_ROUND_KEY = "data_import_round"
+_READ_KEY = "data_import_read"
+_PLAN_KEY = "data_import_plan"
+Kept = TypeVar("Kept")
+
+
+def _remembered(slot: str, signature: Hashable, make: Callable[[], Kept]) -> Kept:
+    """`make()` once per `signature`, kept in the session: a rerun for any other widget of the
+    page reuses it instead of reading or checking the whole upload again. Only the last one is
+    kept, so a session holds one file."""
+    kept = st.session_state.get(slot)
+    if kept is None or kept[0] != signature:
+        kept = st.session_state[slot] = (signature, make())
+    return kept[1]
+
+
+def _read_upload(
+    data: bytes, questionnaires: dict[str, Questionnaire]
+) -> tuple[importing.Table, str] | importing.ImportProblem:
+    """The file as a table with the questionnaire it most likely answers, or why it cannot be
+    read."""
+    try:
+        table = importing.read_table(data)
+    except importing.ImportProblem as exc:
+        return exc
+    return table, importing.likely_questionnaire(table, questionnaires)
+
+
+def _plan(
+    table: importing.Table,
+    mapping: list[importing.ColumnMatch],
+    questionnaire: Questionnaire,
+    responses: Path,
+    session: str,
+) -> importing.ImportPlan | importing.ImportProblem | StoreError:
+    """The import plan against the responses saved now, or why there can be none."""
+    try:
+        return importing.plan_import(
+            table,
+            mapping,
+            questionnaire,
+            existing_ids=importing.existing_response_ids(responses),
+            session=session,
+        )
+    except (importing.ImportProblem, StoreError) as exc:
+        return exc
 
 
 def import_section(responses: Path) -> None:
@@ -262,21 +335,24 @@ def import_section(responses: Path) -> None:
     upload = st.file_uploader(
         "File to import", type=["csv", "tsv", "txt"], key=f"data_import_file_{rounds}"
     )
-    table: importing.Table | None = None
-    problem = None
-    if upload is not None:
-        try:
-            table = importing.read_table(upload.getvalue())
-        except importing.ImportProblem as exc:
-            problem = f"{upload.name} cannot be imported: {exc}"
+    if upload is None:
+        for slot in (_READ_KEY, _PLAN_KEY):
+            st.session_state.pop(slot, None)  # let the last file's table go
+        read = None
+    else:
+        read = _remembered(
+            _READ_KEY,
+            (upload.file_id, tuple(questionnaires)),
+            lambda: _read_upload(upload.getvalue(), questionnaires),
+        )
+    table, guess = read if isinstance(read, tuple) else (None, next(iter(questionnaires)))
     ids = list(questionnaires)
-    guess = importing.likely_questionnaire(table, questionnaires) if table else ids[0]
     questionnaire = questionnaires[
         st.selectbox(
             "Questionnaire the answers belong to",
             ids,
             index=ids.index(guess),
-            format_func=lambda qid: questionnaires[qid].title,
+            format_func=lambda qid: questionnaires[qid].title,  # selectbox options are plain
             # One choice per file: a new file starts from its own best guess.
             key=f"data_import_questionnaire_{upload.file_id if upload else ''}",
         )
@@ -288,26 +364,32 @@ def import_section(responses: Path) -> None:
         help="Give every imported response this session's code, so Workshop counts them.",
     )
     if note := importing.session_note(sessions_path(responses.parent), session, questionnaire):
-        st.warning(f"Note: {note}.")
-    if problem:
-        st.error(problem)
+        st.warning(plain(f"Note: {note}."))
+    if upload is None:
         return
-    if upload is None or table is None:
+    if isinstance(read, importing.ImportProblem):
+        st.error(plain(f"{upload.name} cannot be imported: {read}"))
         return
     st.markdown(f"**{plain(upload.name)}**: {plain(table.describe())}")
     mapping = importing.auto_mapping(table, questionnaire)
     if table.format != "long":
         mapping = _fixed_mapping(mapping, questionnaire, upload.name)
-    try:
-        plan = importing.plan_import(
-            table,
-            mapping,
-            questionnaire,
-            existing_ids=importing.existing_response_ids(responses),
-            session=session.strip(),
-        )
-    except importing.ImportProblem as exc:
-        st.error(f"Nothing can be imported yet: {exc}")
+    plan = _remembered(
+        _PLAN_KEY,
+        (
+            upload.file_id,
+            questionnaire.model_dump_json(),
+            tuple(mapping),
+            session.strip(),
+            responses_identity(responses),
+        ),
+        lambda: _plan(table, mapping, questionnaire, responses, session.strip()),
+    )
+    if isinstance(plan, importing.ImportProblem):
+        st.error(plain(f"Nothing can be imported yet: {plan}"))
+        return
+    if isinstance(plan, StoreError):
+        st.error(plain(f"Your responses file cannot be read: {plan}"))
         return
     good, bad, again = st.columns(3)
     good.metric("New responses", plan.response_count, border=True)
@@ -330,13 +412,13 @@ def import_section(responses: Path) -> None:
         try:
             added = importing.import_responses(responses, plan)
         except StoreError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(plain(f"Nothing was imported: {exc}"))
             return
         forget_loaded_responses()
         use_source(MINE)
         st.session_state[_IMPORTED_KEY] = (
-            f"Imported {added} response(s) from {upload.name}. They show on Results, Trends and "
-            "(with a session code) Workshop."
+            f"Imported {added} response(s) from {plain(upload.name)}. They show on Results, "
+            "Trends and (with a session code) Workshop."
         )
         st.session_state[_IMPORT_ROUND_KEY] = rounds + 1  # ready for the next file
         st.rerun()
@@ -351,7 +433,7 @@ def _fixed_mapping(
     table = pd.DataFrame(
         {
             "column": [m.column for m in mapping],
-            "use as": [importing.choice_of(m, questionnaire) for m in mapping],
+            "use as": importing.choices_of(mapping, questionnaire),
             "matched by": [m.how for m in mapping],
         }
     )
