@@ -241,8 +241,8 @@ def spread_note(group: ChartSet) -> str | None:
     if any(chart.name == "group-spread" for chart in group.charts):
         return None
     return (
-        f"How alignment varies within the group is shown once a strategy has {SPREAD_MIN} "
-        "answers: quartiles of fewer people come too close to someone's own score."
+        f"The spread appears once a strategy has {SPREAD_MIN} answers: quartiles of fewer "
+        "people come too close to someone's own score."
     )
 
 
