@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,13 +39,7 @@ from alignment.response import build_response
 from alignment.scoring import score_responses
 from alignment.store import append_rows, load_responses
 from alignment.workshop import create_session, release_results, sessions_path, update_session
-from tests.browser.conftest import (  # the browser tests' fixtures, for the last test
-    browser,  # noqa: F401
-    chromium,  # noqa: F401
-    chromium_path,  # noqa: F401
-    running_app,
-)
-from tests.browser.helpers import DESKTOP, wait_for_app
+from tests.browser.helpers import wait_for_app
 from tests.test_cli_import import open_page as opened
 from tests.test_journey import APP, answer_step, press
 from tests.test_pages import registered_pages
@@ -477,36 +470,3 @@ def rendered_leaks(page: Page, place: str) -> tuple[bool, list[str]]:
         if cut_short or ("onerror" in line and HOSTILE.removeprefix(SHORT) not in line):
             problems.append(f"{place}: shown as {line!r}")
     return shown, problems
-
-
-def test_chromium_shows_hostile_text_as_written(hostile: Hostile, browser, tmp_path: Path):  # noqa: F811
-    problems: list[str] = []
-
-    def look(page: Page, place: str) -> None:
-        """Every tab of the page (a hidden tab's text is not on screen), which has to show some
-        hostile text."""
-        settled(page)
-        tabs = page.get_by_role("tab").all()
-        shown = False
-        for tab in tabs or [None]:
-            if tab is not None:
-                tab.click()
-            seen, found = rendered_leaks(page, f"{place} {tab.inner_text() if tab else ''}")
-            shown = shown or seen
-            problems.extend(found)
-        assert shown, f"{place} shows none of the hostile text"
-
-    with running_app(tmp_path, ALIGNMENT_DATA_DIR=str(config.data_dir())) as url:
-        page = browser.new_page(**DESKTOP)
-        for path in ("/", "/results", "/trends", "/data", "/workshop", "/assess"):
-            page.goto(f"{url}{path}")
-            look(page, path)
-            if path == "/workshop":  # Present opens on the session chosen there
-                page.get_by_role("link", name="Present on the shared screen").click()
-                look(page, "/present")
-        page.get_by_role("textbox", name="Your name or alias").fill("Kim")
-        page.get_by_role("button", name="Start").click()
-        page.get_by_text("Strategy 1 of 10").wait_for()
-        look(page, "/assess, first step")
-    counted = Counter(problems)
-    assert not counted, "\n" + "\n".join(f"{p} ({n} times)" for p, n in counted.items())
