@@ -174,43 +174,37 @@ def summarise(strategy_scores: pd.DataFrame, cells: Mapping[str, frozenset[str]]
     """Per strategy: each published cell's mean (whole points) and count; the rest missing.
 
     Quartiles of alignment only from `SPREAD_MIN` contributors; never a minimum or a maximum.
+    Each number is made of exactly its cell's contributors, looked up by (strategy, response):
+    a few small arrays, since live panels redraw this every few seconds.
     """
+    strategies = [str(v) for v in strategy_scores["strategy"].to_numpy(dtype=object)]
+    responses = [str(v) for v in strategy_scores["response_id"].to_numpy(dtype=object)]
+    row_of = {key: n for n, key in enumerate(zip(strategies, responses, strict=True))}
+    values = {d: strategy_scores[d].to_numpy(dtype="float64") for d in CELL_DIMENSIONS}
     rows = []
-    for strategy in dict.fromkeys(strategy_scores["strategy"].astype(str)):
-        own = strategy_scores[strategy_scores["strategy"].astype(str) == strategy]
+    for strategy in dict.fromkeys(strategies):
         row: dict[str, object] = {"strategy": strategy}
         for dimension in CELL_DIMENSIONS:
-            ids = cells.get(cell_key(strategy, dimension))
-            values = (
-                own.loc[own["response_id"].astype(str).isin(ids), dimension]
-                if ids
-                else pd.Series(dtype="float64")
-            )
-            row[dimension] = values.mean() if ids else np.nan
-            row[f"{dimension}_n"] = len(ids) if ids else np.nan
-            if dimension == "alignment":
-                quartiles = (
-                    values.quantile([0.25, 0.5, 0.75]).tolist()
-                    if ids and len(ids) >= SPREAD_MIN
-                    else [np.nan] * 3
-                )
-                row.update(
-                    zip(
-                        ("alignment_low", "alignment_median", "alignment_high"),
-                        quartiles,
-                        strict=True,
-                    )
-                )
+            ids = cells.get(cell_key(strategy, dimension), frozenset())
+            found = values[dimension][
+                [row_of[(strategy, i)] for i in ids if (strategy, i) in row_of]
+            ]
+            row[dimension] = found.mean() if len(found) else np.nan
+            row[f"{dimension}_n"] = len(found) if len(found) else np.nan
+        spread = found if len(found) >= SPREAD_MIN else None  # `found` is alignment's here
+        quartiles = np.quantile(spread, [0.25, 0.5, 0.75]) if spread is not None else [np.nan] * 3
+        row.update(zip(_SPREAD_COLUMNS, quartiles, strict=True))
         rows.append(row)
     summary = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
-    numbers = ["purpose", "performance", "alignment", "alignment_low", "alignment_median"]
-    numbers.append("alignment_high")
-    summary[numbers] = summary[numbers].apply(whole_points)
+    numbers = ["purpose", "performance", "alignment", *_SPREAD_COLUMNS]
+    summary[numbers] = np.floor(summary[numbers].to_numpy(dtype="float64") + 0.5)  # whole_points
     summary["gap"] = summary["performance"] - summary["purpose"]
     summary["answered"] = summary["alignment_n"]
-    return summary[~summary[["purpose_n", "performance_n", "alignment_n"]].isna().all(axis=1)]
+    counted = summary[["purpose_n", "performance_n", "alignment_n"]].notna().any(axis=1)
+    return summary[counted].reset_index(drop=True)
 
 
+_SPREAD_COLUMNS = ("alignment_low", "alignment_median", "alignment_high")
 _SUMMARY_COLUMNS = [
     "strategy",
     "purpose",
