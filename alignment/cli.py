@@ -2,6 +2,9 @@
 
 Exit codes: 0 success, 1 a problem with the files given (each reported on stderr), 2 a usage
 error (argparse's convention).
+
+Only `export` draws or prints, so only it imports the chart, image and report modules (plotly,
+kaleido): `validate`, `score`, `import` and `--help` start without them.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from alignment import chartsets, config, export, images, importing, report
+from alignment import config, importing
 from alignment.export import scores_csv
 from alignment.questionnaire import (
     Questionnaire,
@@ -35,6 +39,9 @@ from alignment.workshop import (
     plan_release,
     sessions_path,
 )
+
+if TYPE_CHECKING:
+    from alignment.chartsets import ChartSet
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -171,9 +178,9 @@ def _selected(args: argparse.Namespace, frame: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _view(
-    args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire
-) -> chartsets.ChartSet:
+def _view(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire) -> ChartSet:
+    from alignment import chartsets
+
     scores = score_responses(rows, questionnaire)
     if args.response_id:
         return chartsets.response_charts(scores, args.response_id, questionnaire)
@@ -184,6 +191,8 @@ def _view(
 
 
 def _report(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
+    from alignment import report
+
     if args.session:
         session, view = _group(args, questionnaire, rows)
         return report.session_report(view, session, questionnaire, paper=args.paper)
@@ -202,6 +211,8 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from alignment import chartsets, export, images
+
     out = Path(args.out)
     try:
         if args.chart and args.format not in CHART_FORMATS:

@@ -531,3 +531,74 @@ def test_score_header_only_responses_file(capsys, tmp_path, tiny):
     assert code == 0
     assert out == ",".join(SCORES_COLUMNS) + "\n"
     assert "holds no responses to 'tiny'" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands import only what they use: only `export` draws, so only it loads plotly and kaleido
+
+_LOADED_AFTER = """
+import sys
+from alignment.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted({name.split(".")[0] for name in sys.modules} & {"plotly", "kaleido", "streamlit"})
+print("loaded:", ",".join(heavy))
+"""
+
+
+def heavy_modules_loaded_by(arguments: list[str]) -> str:
+    """Run the command in a fresh interpreter; its last line names plotly, kaleido or streamlit."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER, *arguments],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return ran.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--help"],
+        ["validate", "questionnaires/pulse.yaml"],
+        [
+            "score",
+            "--questionnaire",
+            "questionnaires/purpose-performance.yaml",
+            "--responses",
+            "data/sample/responses.csv",
+        ],
+        [
+            "import",
+            "tests/fixtures/import/google-forms-pulse.csv",
+            "--questionnaire",
+            "questionnaires/pulse.yaml",
+            "--dry-run",
+        ],
+    ],
+    ids=["help", "validate", "score", "import"],
+)
+def test_commands_that_draw_nothing_do_not_load_plotly_kaleido_or_streamlit(arguments: list[str]):
+    assert heavy_modules_loaded_by(arguments) == "loaded:"
+
+
+def test_export_still_loads_what_it_draws_with(tmp_path: Path):
+    """The check above can fail: the one command that draws does load plotly."""
+    arguments = [
+        "export",
+        "--responses",
+        "data/sample/responses.csv",
+        "--questionnaire",
+        "questionnaires/purpose-performance.yaml",
+        "--respondent",
+        "Alex Rivera",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path / "charts"),
+    ]
+    assert "plotly" in heavy_modules_loaded_by(arguments)
