@@ -726,9 +726,10 @@ _PARSED_COLUMNS = ("submitted_at", "questionnaire_version", "value")
 
 def _parse_fast(data: bytes | _Span) -> pd.DataFrame | None:
     """The common case, read by Arrow straight into dictionary columns; None when unsure."""
-    head = data.peek_at(0, len(_HEADER) + 3) if isinstance(data, _Span) else data[:200]
-    first_line = head[: head.find(b"\n")]
-    if first_line.lstrip(b"\xef\xbb\xbf") != _HEADER.rstrip(b"\n"):
+    # Room for a byte-order mark and a CRLF line end, as spreadsheets and Python's csv write.
+    head = data.peek_at(0, len(_HEADER) + 4) if isinstance(data, _Span) else data[:200]
+    first_line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").removesuffix(b"\r")
+    if first_line != _HEADER.rstrip(b"\n"):
         return None  # a foreign header: the careful path words the error
     dictionary = pa.dictionary(pa.int32(), pa.string())
     types = {

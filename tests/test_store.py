@@ -14,6 +14,7 @@ import pytest
 from filelock import FileLock
 
 from alignment import store
+from alignment.config import SAMPLE_RESPONSES
 from alignment.questionnaire import load_questionnaire
 from alignment.response import ResponseError, build_response
 from alignment.store import (
@@ -545,3 +546,29 @@ def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path):
     assert append_rows(path, ana) is True  # the file does not hold Ana any more
     assert append_rows(path, pulse_response("Cy")) is True
     assert load_responses(path).response_count == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Files written the way spreadsheets and Python's csv module write them stay on the fast path
+
+
+def _spreadsheet_style(lf: bytes) -> bytes:
+    """The same file with CRLF line ends and a byte-order mark, as Excel saves CSV UTF-8."""
+    return b"\xef\xbb\xbf" + lf.replace(b"\n", b"\r\n")
+
+
+def test_a_crlf_file_with_a_bom_loads_on_the_fast_path_as_its_lf_twin_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    lf = SAMPLE_RESPONSES.read_bytes()
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(_spreadsheet_style(lf))
+    careful: list[int] = []
+    monkeypatch.setattr(store.pd, "read_csv", lambda *a, **k: careful.append(1))
+    loaded = load_responses(crlf)
+    assert careful == [], "the CRLF file took the slow careful path"
+    expected = load_responses(SAMPLE_RESPONSES).frame
+    pd.testing.assert_frame_equal(
+        loaded.frame.astype(str), expected.astype(str), check_categorical=False
+    )
+    assert loaded.problems == []
