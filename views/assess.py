@@ -1,23 +1,15 @@
 """Assess: choose a questionnaire, give an alias, answer one strategy per step, submit once."""
 
-import functools
-import uuid
-
 import streamlit as st
 
-from alignment import config, ui
-from alignment.assessment import Step, assessment_steps, first_incomplete, submit, unanswered
-from alignment.response import ResponseError, anonymous_alias, clean_alias
-from alignment.store import StoreError
+from alignment import ui
+from alignment.assessment import assessment_steps
 from alignment.ui import access, device
-from alignment.workshop import WorkshopError, admission, sessions_path
+from alignment.ui.assessment import begin, finish, move, record, restart, start_state
+from alignment.workshop import admission
 
 state = st.session_state
-state.setdefault("assess_started", False)
-state.setdefault("assess_answers", {})
-state.setdefault("assess_reflections", {})
-state.setdefault("assess_step", 1)
-state.setdefault("assess_notice", None)
+start_state()
 
 st.title("Assessment")
 questionnaires = ui.valid_questionnaires()
@@ -26,30 +18,11 @@ if not questionnaires:
     st.stop()
 
 
-def restart() -> None:
-    for key in ("assess_started", "assess_answers", "assess_reflections", "assess_step"):
-        del state[key]
-
-
 workshop, workshop_problem = access.joined_session()
 if workshop_problem:
     st.error(ui.plain(workshop_problem))
     ui.join_form()
     st.stop()
-
-
-def begin(fixed_questionnaire: str | None) -> None:
-    """Start button: one run, no st.rerun, so nothing typed meanwhile is lost."""
-    alias = state.get("assess_start_alias") or ""
-    try:
-        typed = alias if alias.strip() or fixed_questionnaire is None else anonymous_alias()
-        state[ui.RESPONDENT_KEY] = clean_alias(typed)
-    except ResponseError as exc:
-        state.assess_notice = str(exc)
-        return
-    state.assess_questionnaire_id = fixed_questionnaire or state.get("assess_start_questionnaire")
-    state.assess_attempt = str(uuid.uuid4())
-    state.assess_started = True
 
 
 if workshop is not None and access.answered_session(workshop.code) and not state.assess_started:
@@ -130,25 +103,6 @@ if state.assess_notice:
     state.assess_notice = None
 
 
-def record(current: Step) -> None:
-    """Copy the submitted values of a step's widgets into the answers kept across steps."""
-    for item in current.items:
-        answers[item.id] = state.get(f"assess_{state.assess_attempt}_{item.id}")
-    if current.strategy is None:
-        for prompt in questionnaire.reflections:
-            reflections[prompt.id] = state.get(f"assess_{state.assess_attempt}_{prompt.id}", "")
-
-
-def move(current: Step, direction: int) -> None:
-    """Back or Next; Next only once every question of the step has an answer."""
-    record(current)
-    missing = unanswered(current, answers) if direction > 0 else []
-    if missing:
-        state.assess_notice = ui.missing_message(missing)
-    else:
-        state.assess_step = current.number + direction
-
-
 with st.form(f"assess_step_{step.number}"):
     if step.strategy is not None:
         st.subheader(ui.plain(step.strategy.name))
@@ -167,54 +121,21 @@ with st.form(f"assess_step_{step.number}"):
             )
     back_column, next_column = st.columns(2)
     back_column.form_submit_button(
-        "Back", disabled=step.number == 1, width="stretch", on_click=move, args=(step, -1)
+        "Back",
+        disabled=step.number == 1,
+        width="stretch",
+        on_click=move,
+        args=(step, -1, questionnaire),
     )
     forward = next_column.form_submit_button(
         "Submit" if step.is_last else "Next",
         type="primary",
         width="stretch",
         on_click=record if step.is_last else move,
-        args=(step,) if step.is_last else (step, 1),
+        args=(step, questionnaire) if step.is_last else (step, 1, questionnaire),
     )
 
 if forward and step.is_last:
-    incomplete = first_incomplete(steps, answers)
-    if incomplete is not None:
-        state.assess_step = incomplete.number
-        state.assess_notice = ui.missing_message(unanswered(incomplete, answers))
-        st.rerun()
-    save = functools.partial(
-        submit,
-        config.responses_path(),
-        questionnaire,
-        state[ui.RESPONDENT_KEY],
-        answers,
-        reflections,
-        response_id=state.assess_attempt,
-        session=workshop.code if workshop else "",
-    )
-    try:
-        if workshop is None:
-            save()
-        else:
-            admission.admit(
-                sessions_path(config.data_dir()),
-                workshop.code,
-                device=browser_mark,
-                address=device.network_address(),
-                save=save,
-            )
-    except admission.AdmissionRefused as exc:
-        st.warning(ui.plain(str(exc)))
-        st.stop()
-    except (StoreError, ResponseError, WorkshopError) as exc:
-        st.error(ui.plain(f"Your answers were not saved: {exc}"))
-        st.stop()
-    ui.forget_loaded_responses()
-    access.remember_my_response(state.assess_attempt, workshop.code if workshop else "")
-    ui.use_source(ui.MINE)
-    state.results_response_id = state.assess_attempt
-    restart()
-    st.switch_page("views/results.py")
+    finish(steps, questionnaire, workshop, browser_mark)
 
 st.button("Start over", on_click=restart, type="tertiary")

@@ -17,6 +17,7 @@ from alignment.scoring import score_responses
 from alignment.store import StoreError
 from alignment.ui import chart as ui_chart
 from alignment.ui import chart_pack_button, download, plain
+from alignment.ui.sessions import NOTICE_KEY, change
 from alignment.workshop import (
     GroupView,
     LiveRows,
@@ -30,13 +31,11 @@ from alignment.workshop import (
     release_results,
     sessions_path,
     top_gaps,
-    update_session,
     versions_in,
 )
 
 LIVE_REFRESH_SECONDS = 3
 _LIVE_KEY = "workshop_live"
-NOTICE_KEY = "workshop_notice"
 
 
 def sessions_file(is_sample: bool) -> Path:
@@ -51,10 +50,6 @@ def live_rows(responses: Path, code: str) -> pd.DataFrame:
     live = state["live"].follow(responses, code)
     st.session_state[_LIVE_KEY] = {**state, "live": live}
     return live.rows
-
-
-def group_of(rows: pd.DataFrame, session: Session, questionnaire: Questionnaire) -> GroupView:
-    return group_view(score_responses(rows, questionnaire).strategies, session)
 
 
 def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool = False) -> None:
@@ -112,13 +107,6 @@ def release_now(responses: Path, sessions: Path, code: str, questionnaire: Quest
     rows = live_rows(responses, code)
     try:
         release_results(sessions, code, score_responses(rows, questionnaire).strategies)
-    except (WorkshopError, StoreError) as exc:
-        st.session_state[NOTICE_KEY] = str(exc)
-
-
-def show_again(sessions: Path, code: str, shown: bool) -> None:
-    try:
-        update_session(sessions, code, revealed=shown)
     except (WorkshopError, StoreError) as exc:
         st.session_state[NOTICE_KEY] = str(exc)
 
@@ -200,8 +188,9 @@ def live_count(now: Live, *, read_only: bool) -> None:
         shown = view.visibility is Visibility.SHOWN
         show_column.button(
             "Hide results" if shown else "Show results again",
-            on_click=show_again,
-            args=(sessions, session.code, not shown),
+            on_click=change,
+            args=(sessions, session.code),
+            kwargs={"revealed": not shown},
             disabled=read_only,
             key="workshop_show",
         )
