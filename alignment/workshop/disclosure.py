@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from alignment.workshop.sessions import (
 )
 
 CELL_DIMENSIONS = ("purpose", "performance", "alignment")
+Numbers = TypeVar("Numbers", pd.Series, pd.DataFrame)
 SPREAD_MIN = 10  # quartiles of fewer people come too close to naming someone's score
 
 
@@ -46,7 +48,7 @@ def cell_key(strategy: str, dimension: str) -> str:
     return f"{strategy}/{dimension}"
 
 
-def whole_points(values: pd.Series) -> pd.Series:
+def whole_points(values: Numbers) -> Numbers:
     """Half up (72.5 -> 73), the one rounding rule for numbers the room sees."""
     return np.floor(values.astype("float64") + 0.5)
 
@@ -197,7 +199,7 @@ def summarise(strategy_scores: pd.DataFrame, cells: Mapping[str, frozenset[str]]
         rows.append(row)
     summary = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
     numbers = ["purpose", "performance", "alignment", *_SPREAD_COLUMNS]
-    summary[numbers] = np.floor(summary[numbers].to_numpy(dtype="float64") + 0.5)  # whole_points
+    summary[numbers] = whole_points(summary[numbers])
     summary["gap"] = summary["performance"] - summary["purpose"]
     summary["answered"] = summary["alignment_n"]
     counted = summary[["purpose_n", "performance_n", "alignment_n"]].notna().any(axis=1)
