@@ -21,6 +21,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -28,7 +29,7 @@ from streamlit import config as streamlit_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from alignment import config, signin
-from alignment.store import StoreError
+from alignment.store import StoreError, file_identity
 from alignment.workshop import Session, code_problem, load_workshops, normalise_code, sessions_path
 
 PARTICIPANT, GUEST, FACILITATOR = "participant", "guest", "facilitator"
@@ -205,8 +206,17 @@ def _hosts_for(address: str) -> list[str]:
 
 
 def _saved_join_url() -> str:
+    """Read again only when `sessions.json` changed: it also holds every session's releases and
+    arrivals, and this runs on every page view of every visitor."""
+    path = sessions_path(config.data_dir())
+    return _join_url_of(str(path), file_identity(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _join_url_of(path: str, identity: tuple[str, int, int]) -> str:
+    del identity  # part of the cache key only
     try:
-        return load_workshops(sessions_path(config.data_dir())).join_base_url
+        return load_workshops(Path(path)).join_base_url
     except StoreError:
         return ""  # the Workshop page says what is wrong with the file
 
