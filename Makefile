@@ -41,8 +41,12 @@ test: $(VENV)/.test-installed chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+$(VENV)/.bench-installed: $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,bench]'
+	touch $@
+
 # Figures, not asserts: each benchmark prints its measures beside the targets.
-bench: $(VENV)/.test-installed chromium
+bench: $(VENV)/.bench-installed chromium
 	$(BIN)/python -m bench.export_speed
 	$(BIN)/python -m bench.scale
 
