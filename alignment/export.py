@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from alignment.csv_writer import frame_csv
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import META_COLUMNS, Scores, score_responses, scores_table
 from alignment.store import RESPONSE_COLUMNS
@@ -99,10 +100,7 @@ def _safe_csv(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
     hand-edited file has it) switches the file to CRLF line ends, which quotes it.
     """
     safe, has_return = _neutralised(frame)
-    ending = "\r\n" if has_return else "\n"
-    return safe.to_csv(index=False, float_format=float_format, lineterminator=ending).encode(
-        "utf-8"
-    )
+    return frame_csv(safe, float_format=float_format, ending="\r\n" if has_return else "\n")
 
 
 def scores_csv(scores: Scores) -> bytes:
