@@ -68,7 +68,8 @@ def _texts(distinct: pd.Index, float_format: str | None) -> list[str] | None:
     if pd.api.types.is_integer_dtype(kind) or pd.api.types.is_bool_dtype(kind):
         return [str(value) for value in distinct.tolist()]
     if pd.api.types.is_string_dtype(kind) and (
-        kind != object or pd.api.types.infer_dtype(distinct, skipna=True) in ("string", "empty")
+        not pd.api.types.is_object_dtype(kind)
+        or pd.api.types.infer_dtype(distinct, skipna=True) in ("string", "empty")
     ):
         return distinct.tolist()
     return None

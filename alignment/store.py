@@ -56,12 +56,27 @@ class StoreError(Exception):
 
 
 @dataclass(frozen=True)
+class Committed:
+    """Where a read of committed bytes stopped: the mark's size, the file it describes and the
+    bytes just before it (an inode number is reused after rewrites; those bytes are not)."""
+
+    size: int
+    inode: int
+    ending: bytes
+
+
+@dataclass(frozen=True)
 class LoadedResponses:
-    """The committed responses of a file, plus what was skipped and why."""
+    """The committed responses of a file, plus what was skipped and why.
+
+    `committed` says where the read stopped when the file has a commit mark, so what is appended
+    later can be read on its own (`read_committed_after`); None for a file read whole.
+    """
 
     path: Path
     frame: pd.DataFrame
     problems: list[str] = field(default_factory=list)
+    committed: Committed | None = None
 
     @property
     def response_count(self) -> int:
@@ -611,6 +626,7 @@ class _Span(io.RawIOBase):
     def __init__(self, handle: io.BufferedReader, length: int) -> None:
         super().__init__()
         self._handle, self.length, self._left = handle, length, length
+        self.inode = os.fstat(handle.fileno()).st_ino
         handle.seek(0)
 
     def readable(self) -> bool:
@@ -753,9 +769,11 @@ def _parse_fast(data: bytes | _Span) -> pd.DataFrame | None:
         table = reader.read_all()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None  # malformed lines or bad bytes: the careful path says which
+    large = table.nbytes > STREAM_BYTES
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table, reader
-    pa.default_memory_pool().release_unused()  # hand the parse buffers back to the system
+    if large:  # hand the parse buffers back to the system (a trim costs ~50 ms at any size)
+        pa.default_memory_pool().release_unused()
     for column in CATEGORICAL_COLUMNS:
         values = frame[column]
         categories = values.cat.categories
@@ -870,12 +888,14 @@ def load_responses(path: str | Path) -> LoadedResponses:
     except PermissionError as exc:
         raise StoreError(f"{path}: permission denied; cannot read the responses") from exc
     with span:
+        committed = _where_committed(path, span)
         # A large file of whole records streams into Arrow without being held whole.
         if span.length > STREAM_BYTES and span.peek_at(span.length - 1, 1) == b"\n":
             frame = _parse_fast(span)
             if frame is not None:
                 frame, type_problems = _typed(frame, path)
-                return LoadedResponses(path, frame, problems + type_problems)
+                problems += type_problems
+                return LoadedResponses(path, frame, problems, None if problems else committed)
         data = span.whole()
     if not data.strip():
         return LoadedResponses(path, empty_responses(), problems)
@@ -891,7 +911,49 @@ def load_responses(path: str | Path) -> LoadedResponses:
         if torn_id is not None:
             frame = frame.loc[frame["response_id"] != torn_id]
     frame, type_problems = _typed(frame, path)
-    return LoadedResponses(path, frame, problems + type_problems)
+    problems += type_problems
+    return LoadedResponses(path, frame, problems, None if problems else committed)
+
+
+def _where_committed(path: Path, span: _Span) -> Committed | None:
+    """Where the span ends, when that is the commit mark of this very file."""
+    mark = _read_mark(path)
+    if mark is None or mark.get("inode") != span.inode or mark["size"] != span.length:
+        return None
+    start = max(0, span.length - _ENDING_BYTES)
+    return Committed(span.length, span.inode, span.peek_at(start, span.length - start))
+
+
+def read_committed_after(
+    path: str | Path, committed: Committed
+) -> tuple[pd.DataFrame, Committed] | None:
+    """The responses committed after `committed` (a load's end) and where they end, or None
+    when the file is not that file grown by appends (rewritten, replaced, shrunk, without a
+    mark, or with rows that need the careful reader): then only a whole load will do."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            mark = _read_mark(path)
+            stat = os.fstat(handle.fileno())
+            end = _committed_size(mark, stat)
+            if end is None or stat.st_ino != committed.inode or end < committed.size:
+                return None
+            handle.seek(committed.size - len(committed.ending))
+            if handle.read(len(committed.ending)) != committed.ending:
+                return None
+            if end == committed.size:
+                return empty_responses(), committed
+            chunk = handle.read(end - committed.size)
+    except OSError:
+        return None
+    frame = _parse_fast(_HEADER + chunk)
+    if frame is None:
+        return None
+    frame, problems = _typed(frame, path)
+    if problems:
+        return None
+    ending = (committed.ending + chunk[-_ENDING_BYTES:])[-_ENDING_BYTES:]
+    return frame, Committed(end, stat.st_ino, ending)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ if questionnaire is None:
     st.stop()
 
 # Only responses this visitor may see count as "previous", or a shared alias would leak scores.
-scores = ui.scores_for(source, questionnaire).within(frame["response_id"])
+scores = ui.scores_of(source, frame, questionnaire)
 mine = scores.overall[scores.overall["respondent"] == respondent]
 top = headline(mine, chosen, len(questionnaire.strategies))
 for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire):

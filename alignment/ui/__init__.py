@@ -1,7 +1,8 @@
 """Streamlit helpers shared by the pages: cached loading, the data source, the sidebar.
 
-The only module of the package that imports Streamlit. Loads are cached on the identity
-of the file and its commit mark, so a new save is seen at once; writers also clear the cache.
+The only module of the package that imports Streamlit. The responses history is held once per
+server process and grown by each save (alignment.history), so a new save is seen at once and
+costs only its own rows.
 """
 
 from __future__ import annotations
@@ -22,16 +23,11 @@ from streamlit.delta_generator import DeltaGenerator
 from alignment import config, images
 from alignment.chartsets import Chart, ChartSet
 from alignment.export import csv_bytes
+from alignment.history import Histories
 from alignment.questionnaire import Item, LoadedQuestionnaire, Questionnaire, Scale, load_catalog
 from alignment.results import INDICES, Headline
 from alignment.scoring import Scores, score_responses
-from alignment.store import (
-    LoadedResponses,
-    StoreError,
-    file_identity,
-    load_responses,
-    responses_identity,
-)
+from alignment.store import LoadedResponses, StoreError, file_identity
 from alignment.ui import access
 from alignment.workshop import code_problem
 
@@ -88,20 +84,16 @@ class DataSource:
         return SOURCE_LABELS[self.kind]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _load_responses(path: str, identity: tuple[int, ...]) -> LoadedResponses:
-    del identity  # part of the cache key only
-    return load_responses(path)
+@st.cache_resource(show_spinner=False)
+def _histories() -> Histories:
+    """The server's one copy of each responses history, grown by each save rather than read
+    again (a cached frame would also be pickled for every page run: 60 MB at a million rows)."""
+    return Histories()
 
 
 def load_responses_cached(path: Path) -> LoadedResponses:
-    path_text, *identity = responses_identity(path)
-    return _load_responses(path_text, tuple(identity))
-
-
-def forget_loaded_responses() -> None:
-    """Call after every write so no page shows a stale copy."""
-    _load_responses.clear()
+    """The committed responses of `path`, as of now: a save by anyone is seen on the next run."""
+    return _histories().responses(path)
 
 
 def _catalog_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -185,18 +177,20 @@ def sidebar(role: str) -> None:
             st.button("Sign out", on_click=access.sign_out, type="tertiary")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _scores(
-    path: str, identity: tuple[int, ...], questionnaire_key: str, _questionnaire: Questionnaire
-) -> Scores:
-    del identity, questionnaire_key  # the cache key; the file is read through the loader
-    return score_responses(load_responses_cached(Path(path)).frame, _questionnaire)
-
-
 def scores_for(source: DataSource, questionnaire: Questionnaire) -> Scores:
-    """Scores of every response in the source to `questionnaire`, cached until the file changes."""
-    path_text, *identity = responses_identity(source.path)
-    return _scores(path_text, tuple(identity), questionnaire.model_dump_json(), questionnaire)
+    """Scores of every response in the source to `questionnaire`; a save scores only itself."""
+    return _histories().scores(source.path, questionnaire)
+
+
+def scores_of(source: DataSource, frame: pd.DataFrame, questionnaire: Questionnaire) -> Scores:
+    """Scores of the responses in `frame`, some or all of the source's.
+
+    A visitor's own few responses are scored on their own, so their page costs the same on any
+    history; the whole source's come from its scores, grown by each save.
+    """
+    if access.can_see_everyone():
+        return scores_for(source, questionnaire).within(frame["response_id"])
+    return score_responses(frame, questionnaire)
 
 
 def load_source(source: DataSource) -> LoadedResponses | None:

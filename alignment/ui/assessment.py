@@ -21,7 +21,6 @@ from alignment.ui import (
     RESPONDENT_KEY,
     access,
     device,
-    forget_loaded_responses,
     missing_message,
     plain,
     use_source,
@@ -124,7 +123,6 @@ def finish(
     except (StoreError, ResponseError, WorkshopError) as exc:
         st.error(plain(f"Your answers were not saved: {exc}"))
         st.stop()
-    forget_loaded_responses()
     access.remember_my_response(state.assess_attempt, code)
     use_source(MINE)
     state.results_response_id = state.assess_attempt

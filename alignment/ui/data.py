@@ -17,7 +17,6 @@ from alignment.ui import (
     SAMPLE,
     DataSource,
     download,
-    forget_loaded_responses,
     literal,
     load_responses_cached,
     load_source,
@@ -169,10 +168,8 @@ def delete_form(
     try:
         deleted = delete_responses(path, ids, keep_backup=keep_backup)
     except StoreError as exc:
-        forget_loaded_responses()  # the message says what changed, if anything did
         st.error(plain(str(exc)))
         return
-    forget_loaded_responses()
     kept = (
         f"The file as it was is kept as {plain(deleted.backup.name)} until the next delete."
         if deleted.backup
@@ -414,7 +411,6 @@ def import_section(responses: Path) -> None:
         except StoreError as exc:
             st.error(plain(f"Nothing was imported: {exc}"))
             return
-        forget_loaded_responses()
         use_source(MINE)
         st.session_state[_IMPORTED_KEY] = (
             f"Imported {added} response(s) from {plain(upload.name)}. They show on Results, "
