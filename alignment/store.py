@@ -256,10 +256,24 @@ def _set_aside(path: Path, tail: bytes) -> Path:
     return keep
 
 
+_HEAD_BYTES = 256  # the header with a byte-order mark, every name quoted and a CRLF end
+
+
+def _is_header(head: bytes) -> bool:
+    """Whether the first line of `head` is the contract's header, written by us (LF) or by a
+    spreadsheet or Python's csv module: a byte-order mark, a CRLF end, names in quotes."""
+    first_line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").removesuffix(b"\r")
+    if first_line == _HEADER.rstrip(b"\n"):
+        return True
+    try:
+        return next(csv.reader([first_line.decode("utf-8")])) == RESPONSE_COLUMNS
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return False
+
+
 def _check_header(path: Path, fd: int) -> None:
-    os.lseek(fd, 0, os.SEEK_SET)
-    head = os.read(fd, len(_HEADER))
-    if head.lstrip(b"\xef\xbb\xbf") != _HEADER[: len(head)] or len(head) < len(_HEADER):
+    head = os.pread(fd, _HEAD_BYTES, 0)
+    if not _is_header(head):
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
         raise StoreError(
             f"{path}: the first line should be the header '{_HEADER.decode().strip()}' but is "
@@ -327,8 +341,7 @@ _saved_ids: dict[str, _SavedIds] = {}
 
 def _ids_in(data: bytes, path: Path) -> set[str]:
     """The response ids of committed bytes (header first), reading only that one column."""
-    first_line = data[: data.find(b"\n")]
-    if first_line.lstrip(b"\xef\xbb\xbf") == _HEADER.rstrip(b"\n"):
+    if _is_header(data[:_HEAD_BYTES]):
         try:
             reader = pa_csv.open_csv(
                 pa.BufferReader(pa.py_buffer(data)),
@@ -742,10 +755,8 @@ _PARSED_COLUMNS = ("submitted_at", "questionnaire_version", "value")
 
 def _parse_fast(data: bytes | _Span) -> pd.DataFrame | None:
     """The common case, read by Arrow straight into dictionary columns; None when unsure."""
-    # Room for a byte-order mark and a CRLF line end, as spreadsheets and Python's csv write.
-    head = data.peek_at(0, len(_HEADER) + 4) if isinstance(data, _Span) else data[:200]
-    first_line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").removesuffix(b"\r")
-    if first_line != _HEADER.rstrip(b"\n"):
+    head = data.peek_at(0, _HEAD_BYTES) if isinstance(data, _Span) else data[:_HEAD_BYTES]
+    if not _is_header(head):
         return None  # a foreign header: the careful path words the error
     dictionary = pa.dictionary(pa.int32(), pa.string())
     types = {

@@ -572,3 +572,34 @@ def test_a_crlf_file_with_a_bom_loads_on_the_fast_path_as_its_lf_twin_does(
         loaded.frame.astype(str), expected.astype(str), check_categorical=False
     )
     assert loaded.problems == []
+
+
+def test_a_header_with_every_name_quoted_loads_on_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    lf = SAMPLE_RESPONSES.read_bytes()
+    header, rest = lf.split(b"\n", 1)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(b",".join(b'"' + name + b'"' for name in header.split(b",")) + b"\n" + rest)
+    careful: list[int] = []
+    monkeypatch.setattr(store.pd, "read_csv", lambda *a, **k: careful.append(1))
+    loaded = load_responses(quoted)
+    monkeypatch.undo()
+    assert careful == []
+    pd.testing.assert_frame_equal(loaded.frame, load_responses(SAMPLE_RESPONSES).frame)
+
+
+def test_a_spreadsheet_file_taken_as_the_data_file_is_appended_to(tmp_path: Path):
+    """Excel's CRLF and byte-order mark are not a foreign header: the next save goes on."""
+    path = tmp_path / "responses.csv"
+    path.write_bytes(_spreadsheet_style(SAMPLE_RESPONSES.read_bytes()))
+    before = load_responses(path).frame
+    added = pulse_response("After Excel")
+    assert append_rows(path, added)
+    after = load_responses(path)
+    assert after.problems == []
+    assert len(after.frame) == len(before) + len(added)
+    assert after.frame["respondent"].iloc[-1] == "After Excel"
+    pd.testing.assert_frame_equal(
+        store.with_text_columns(after.frame.iloc[: len(before)]), store.with_text_columns(before)
+    )
