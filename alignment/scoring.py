@@ -338,11 +338,14 @@ def scores_table(scores: Scores) -> pd.DataFrame:
     strategies = scores.strategies
     if overall.empty:
         return strategies.copy()
-    order = {rid: n for n, rid in enumerate(overall["response_id"])}
     combined = pd.concat([strategies, overall], ignore_index=True)
-    combined["_response_order"] = combined["response_id"].map(order)
-    combined["_overall_last"] = combined["strategy"] == OVERALL
-    combined = combined.sort_values(["_response_order", "_overall_last"], kind="stable").drop(
-        columns=["_response_order", "_overall_last"]
+    # Each row's response in the order of `overall` (by position: a quarter of a million rows).
+    response_order = np.concatenate(
+        [
+            pd.Index(overall["response_id"]).get_indexer(strategies["response_id"]),
+            np.arange(len(overall)),
+        ]
     )
-    return combined.reset_index(drop=True)
+    overall_last = np.repeat([False, True], [len(strategies), len(overall)])
+    order = np.lexsort((overall_last, response_order))  # stable: strategies keep their order
+    return combined.take(order).reset_index(drop=True)
