@@ -46,6 +46,8 @@ def _column_cells(
     """Every row's cell text (quoted as needed) of one column; None for a kind pandas must do."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes, distinct = column.cat.codes.to_numpy(), column.cat.categories
+    elif pd.api.types.is_float_dtype(column.dtype):
+        codes, distinct = _distinct_floats(column)
     else:
         codes, distinct = pd.factorize(column, use_na_sentinel=True)
     texts = _texts(pd.Index(distinct), float_format)
@@ -55,6 +57,14 @@ def _column_cells(
     dictionary = pa.array([*quoted, ""], type=pa.large_string())  # the last for missing values
     indices = np.where(codes < 0, len(quoted), codes).astype(np.int32)
     return dictionary.take(pa.array(indices))
+
+
+def _distinct_floats(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Floats told apart by their bits, as their text is: -0.0 is written "-0.0", not "0.0"."""
+    values = column.to_numpy(dtype="float64", na_value=np.nan)
+    codes, bits = pd.factorize(values.view(np.int64))
+    codes[np.isnan(values)] = -1
+    return codes, bits.view(np.float64)
 
 
 def _texts(distinct: pd.Index, float_format: str | None) -> list[str] | None:
