@@ -3,8 +3,9 @@
 Exit codes: 0 success, 1 a problem with the files given (each reported on stderr), 2 a usage
 error (argparse's convention).
 
-Only `export` draws or prints, so only it imports the chart, image and report modules (plotly,
-kaleido): `validate`, `score`, `import` and `--help` start without them.
+Each command imports what it uses when it runs: only `export` loads the chart, image, report and
+workbook modules (plotly, kaleido, XlsxWriter), `score` not the importer, and `--help` nothing
+beyond argparse.
 """
 
 from __future__ import annotations
@@ -15,36 +16,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from alignment import config, importing
-from alignment.export import scores_csv
-from alignment.questionnaire import (
-    Questionnaire,
-    QuestionnaireError,
-    load_questionnaire,
-    load_questionnaire_file,
-)
-from alignment.scoring import score_responses
-from alignment.store import StoreError, load_responses
-from alignment.workshop import (
-    DEFAULT_MIN_GROUP,
-    MIN_GROUP_FLOOR,
-    GroupView,
-    Session,
-    group_view,
-    load_workshops,
-    normalise_code,
-    one_off_view,
-    plan_release,
-    sessions_path,
-)
+from alignment.import_formats import FORMATS as IMPORT_FORMATS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from alignment.chartsets import ChartSet
+    from alignment.questionnaire import Questionnaire
+    from alignment.workshop import GroupView, Session
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from alignment.questionnaire import load_questionnaire_file
+
     failed = False
     for name in args.files:
         loaded = load_questionnaire_file(name)
@@ -66,6 +50,8 @@ class _Problem(Exception):
 
 def _questionnaire_or_report(path: str) -> Questionnaire | None:
     """The questionnaire, or None after printing why it cannot be used."""
+    from alignment.questionnaire import QuestionnaireError, load_questionnaire
+
     try:
         return load_questionnaire(path)
     except QuestionnaireError as exc:
@@ -74,6 +60,9 @@ def _questionnaire_or_report(path: str) -> Questionnaire | None:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from alignment.export import scores_csv
+    from alignment.scoring import score_responses
+
     try:
         questionnaire, frame = _inputs(args)
     except _Problem as exc:
@@ -104,6 +93,9 @@ CHART_FORMATS = ("png", "svg", "pdf", "html")
 
 def _inputs(args: argparse.Namespace) -> tuple[Questionnaire, pd.DataFrame]:
     """`--questionnaire` and every response in `--responses`; the file's notes go to stderr."""
+    from alignment.questionnaire import QuestionnaireError, load_questionnaire
+    from alignment.store import StoreError, load_responses
+
     try:
         questionnaire = load_questionnaire(args.questionnaire)
     except QuestionnaireError as exc:
@@ -135,6 +127,20 @@ def _group(
     """The session and the group view an export may show: the session's release on show, if
     it is saved beside the responses file; else, for a file no session holds, one release now.
     """
+    from alignment.scoring import score_responses
+    from alignment.store import StoreError
+    from alignment.workshop import (
+        DEFAULT_MIN_GROUP,
+        MIN_GROUP_FLOOR,
+        Session,
+        group_view,
+        load_workshops,
+        normalise_code,
+        one_off_view,
+        plan_release,
+        sessions_path,
+    )
+
     code = normalise_code(args.session)
     if args.min_group is not None and args.min_group < MIN_GROUP_FLOOR:
         raise _Problem(f"--min-group must be at least {MIN_GROUP_FLOOR}, not {args.min_group}")
@@ -166,6 +172,8 @@ def _group(
 
 def _selected(args: argparse.Namespace, frame: pd.DataFrame) -> pd.DataFrame:
     """The rows the export is about: one response, one person's, or one session's."""
+    from alignment.workshop import normalise_code
+
     if args.response_id:
         rows, what = frame[frame["response_id"] == args.response_id], "response"
     elif args.respondent:
@@ -180,6 +188,7 @@ def _selected(args: argparse.Namespace, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _view(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire) -> ChartSet:
     from alignment import chartsets
+    from alignment.scoring import score_responses
 
     scores = score_responses(rows, questionnaire)
     if args.response_id:
@@ -192,6 +201,7 @@ def _view(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionn
 
 def _report(args: argparse.Namespace, rows: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
     from alignment import report
+    from alignment.scoring import score_responses
 
     if args.session:
         session, view = _group(args, questionnaire, rows)
@@ -211,7 +221,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from alignment import chartsets, export, images
+    from alignment import chartsets, images, workbook
 
     out = Path(args.out)
     try:
@@ -220,10 +230,10 @@ def _export(args: argparse.Namespace) -> int:
         questionnaire, frame = _answers_to(args)
         rows = _selected(args, frame)
         if args.format == "xlsx":
-            too_big = export.workbook_problem(rows, questionnaire)
+            too_big = workbook.workbook_problem(rows, questionnaire)
             if too_big:
                 raise _Problem(too_big)
-            _write(out, export.workbook_bytes(rows, questionnaire))
+            _write(out, workbook.workbook_bytes(rows, questionnaire))
         elif args.format == "report":
             _write(out, _report(args, rows, questionnaire))
         elif args.format == "zip":
@@ -247,6 +257,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from alignment import config, importing
+    from alignment.store import StoreError
+    from alignment.workshop import sessions_path
+
     questionnaire = _questionnaire_or_report(args.questionnaire)
     if questionnaire is None:
         return 1
@@ -371,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_command.add_argument("file", metavar="FILE")
     import_command.add_argument("--questionnaire", required=True, metavar="FILE.yaml")
     import_command.add_argument(
-        "--format", choices=("auto", *importing.FORMATS), default="auto", help="default: auto"
+        "--format", choices=("auto", *IMPORT_FORMATS), default="auto", help="default: auto"
     )
     import_command.add_argument(
         "--respondent-column", metavar="NAME", help="the column holding each person's alias"

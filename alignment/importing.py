@@ -33,17 +33,12 @@ import pandas as pd
 
 from alignment import store
 from alignment.export import csv_bytes
+from alignment.import_formats import FORMAT_NAMES, FORMATS
 from alignment.questionnaire import Questionnaire, Scale
 from alignment.response import REFLECTION_MAX_LENGTH, ResponseError, clean_alias
 from alignment.store import RESPONSE_COLUMNS
 from alignment.workshop import code_problem, load_workshops, normalise_code
 
-FORMATS = ("long", "google-forms", "ms-forms")
-FORMAT_NAMES = {
-    "long": "long responses CSV",
-    "google-forms": "Google Forms export",
-    "ms-forms": "Microsoft Forms export",
-}
 ROLES = ("item", "reflection", "timestamp", "respondent", "field", "ignore")
 # What one import takes. A questionnaire has at most a couple of hundred questions and a
 # Microsoft Forms quiz export three columns per question; a 20 MB long CSV is ~200,000 rows.

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from alignment import export as export_module
+from alignment import workbook
 from alignment.cli import main
 from alignment.config import SAMPLE_DIR, SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.store import load_responses
@@ -189,7 +189,7 @@ def test_problems_exit_1_with_a_reason(tmp_path: Path, capsys, arguments: list[s
 def test_a_workbook_excel_cannot_hold_exits_1_before_writing(
     tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 20)
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 20)
     out = tmp_path / "alex.xlsx"
     assert export("--respondent", "Alex Rivera", "--format", "xlsx", "--out", str(out)) == 1
     assert "more rows than one Excel sheet holds (19 below its header)" in capsys.readouterr().err

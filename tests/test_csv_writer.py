@@ -75,7 +75,7 @@ def test_any_table_is_written_byte_for_byte_as_pandas_writes_it(frame, float_for
 def test_the_sample_scores_file_is_what_pandas_wrote():
     sample_frame = load_responses(SAMPLE_RESPONSES).frame
     table = scores_table(score_responses(sample_frame, MAIN))
-    table["submitted_at"] = export._iso_column(table["submitted_at"])
+    table["submitted_at"] = export.iso_column(table["submitted_at"])
     written = export.scores_csv(score_responses(sample_frame, MAIN))
     assert written == pandas_csv(export.neutralise_formulas(table), "%.2f", "\n")
     assert written.count(b"\n") == len(table) + 1
@@ -84,9 +84,9 @@ def test_the_sample_scores_file_is_what_pandas_wrote():
 def test_the_sample_responses_export_is_what_pandas_wrote():
     frame = load_responses(SAMPLE_RESPONSES).frame
     table = frame.copy()
-    table["submitted_at"] = export._iso_column(table["submitted_at"])
-    table["questionnaire_version"] = export._whole_numbers(table["questionnaire_version"])
-    table["value"] = export._whole_numbers(table["value"])
+    table["submitted_at"] = export.iso_column(table["submitted_at"])
+    table["questionnaire_version"] = export.whole_numbers(table["questionnaire_version"])
+    table["value"] = export.whole_numbers(table["value"])
     assert export.responses_csv(frame) == pandas_csv(export.neutralise_formulas(table), None, "\n")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import export, ui
+from alignment import ui, workbook
 from tests.conftest import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -56,7 +56,7 @@ def test_without_chromium_the_page_says_so_and_html_and_data_still_download(
 def test_a_workbook_excel_cannot_hold_is_explained_instead_of_offered(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 100)  # the sample has more answers than that
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 100)  # the sample has more answers than that
     at = page_on_sample("views/data.py")
     assert "Excel workbook" not in labels(at)
     assert "Wide CSV" in labels(at)
@@ -64,10 +64,10 @@ def test_a_workbook_excel_cannot_hold_is_explained_instead_of_offered(
 
 
 def test_a_slow_workbook_is_offered_with_the_wait_said(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(export, "SLOW_WORKBOOK_ANSWERS", 100)
+    monkeypatch.setattr(workbook, "SLOW_WORKBOOK_ANSWERS", 100)
     at = page_on_sample("views/data.py")
     assert "Excel workbook" in labels(at)
-    assert any("the workbook takes about 1 minute to build" in c.value for c in at.caption)
+    assert any("the workbook takes about 5 seconds to build" in c.value for c in at.caption)
 
 
 def test_trends_and_data_pages_offer_their_downloads(chart_renderer: None):

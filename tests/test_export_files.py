@@ -1,44 +1,37 @@
-"""Data downloads: responses CSV (long and wide), the Excel workbook and the calendar reminder."""
+"""Data downloads: responses CSV (long and wide) and the calendar reminder.
+
+The Excel workbook has its own tests (tests/test_workbook.py); formula neutralisation is checked
+here in every file, the workbook included.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from icalendar import Calendar
 
 from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.export import (
-    EXCEL_MAX_ROWS,
     FORMULA_PREFIXES,
-    ICS_PRODID,
-    SLOW_WORKBOOK_ANSWERS,
     csv_bytes,
     neutralise_formula,
-    next_check_in,
-    reminder_ics,
     responses_csv,
     wide_csv,
     wide_responses,
-    workbook_bytes,
-    workbook_problem,
-    workbook_wait,
 )
 from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.response import build_response
-from alignment.scoring import META_COLUMNS, score_responses, scores_table
+from alignment.scoring import META_COLUMNS
 from alignment.store import RESPONSE_COLUMNS, append_rows, load_responses
+from alignment.workbook import workbook_bytes
 
 PULSE = load_questionnaire(SHIPPED_QUESTIONNAIRES / "pulse.yaml")
 MAIN = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
-FIRST_SAMPLE = "de1bfa7c-2357-4c32-a7ba-b551775b1637"
-SHEETS = ["Responses", "Wide", "Scores", "About"]
 
 
 def respond(
@@ -80,12 +73,6 @@ def sheet_records(sheet) -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def sample_frame() -> pd.DataFrame:
     return load_responses(SAMPLE_RESPONSES).frame
-
-
-@pytest.fixture(scope="module")
-def sample_workbook(sample_frame) -> openpyxl.Workbook:
-    now = datetime(2026, 5, 4, 12, 30, 15, 999, tzinfo=UTC)
-    return open_workbook(workbook_bytes(sample_frame, MAIN, now=now))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,31 +225,6 @@ def test_a_carriage_return_inside_text_never_starts_a_new_row(tmp_path: Path):
     assert len(read_csv_rows(responses_csv(frame))) == 1 + 21
 
 
-def test_negative_numbers_stay_numbers(sample_workbook, tmp_path: Path):
-    scores = sheet_records(sample_workbook["Scores"])
-    row = next(n for n, r in enumerate(scores) if r["response_id"] == FIRST_SAMPLE) + 2
-    gap = sample_workbook["Scores"].cell(row=row, column=10)  # the gap of "why"
-    assert sample_workbook["Scores"].cell(row=1, column=10).value == "gap"
-    assert gap.value == -25
-    assert gap.data_type == "n"
-
-    # Raw answers on a scale below zero are numbers too, never neutralised as text.
-    centred = PULSE.model_copy(
-        update={
-            "scales": {
-                k: s.model_copy(update={"min": -2, "max": 2}) for k, s in PULSE.scales.items()
-            }
-        }
-    )
-    rows = respond(centred, "Ana", datetime(2026, 3, 1, tzinfo=UTC), value_of=lambda n: -2)
-    frame = stored(tmp_path / "responses.csv", rows)
-    assert {r[7] for r in read_csv_rows(responses_csv(frame))[1:] if r[7]} == {"-2"}
-    book = open_workbook(workbook_bytes(frame, centred))
-    values = [row[7] for row in book["Responses"].iter_rows(min_row=2) if row[7].value is not None]
-    assert len(values) == 20
-    assert {(cell.value, cell.data_type) for cell in values} == {(-2, "n")}
-
-
 # ---------------------------------------------------------------------------------------------
 # Wide table
 
@@ -325,173 +287,4 @@ def test_wide_keeps_retired_items_and_leaves_unanswered_empty(tmp_path: Path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Excel workbook
-
-
-def test_workbook_has_the_four_sheets_with_frozen_bold_headers(sample_workbook, sample_frame):
-    assert sample_workbook.sheetnames == SHEETS
-    for name in SHEETS[:3]:
-        sheet = sample_workbook[name]
-        assert sheet.freeze_panes == "A2"
-        assert all(cell.font.bold for cell in sheet[1])
-    main_rows = sample_frame[sample_frame["questionnaire_id"] == MAIN.id]
-    assert sample_workbook["Responses"].max_row == len(main_rows) + 1
-    assert [c.value for c in sample_workbook["Responses"][1]] == RESPONSE_COLUMNS
-    assert sample_workbook["Wide"].max_row == main_rows["response_id"].nunique() + 1
-
-
-def test_workbook_scores_are_the_scores_table_rounded(sample_workbook, sample_frame):
-    main_rows = sample_frame[sample_frame["questionnaire_id"] == MAIN.id]
-    expected = scores_table(score_responses(main_rows, MAIN))
-    records = sheet_records(sample_workbook["Scores"])
-    assert len(records) == len(expected)
-    assert list(records[0]) == list(expected.columns)
-    for record, (_, row) in zip(records, expected.iterrows(), strict=True):
-        assert record["response_id"] == row["response_id"]
-        assert record["strategy"] == row["strategy"]
-        assert record["quadrant"] == (None if pd.isna(row["quadrant"]) else row["quadrant"])
-        for column in ("purpose", "performance", "gap", "alignment"):
-            want = None if pd.isna(row[column]) else round(float(row[column]), 2)
-            assert record[column] == want, (row["response_id"], row["strategy"], column)
-
-    # By hand (tests/test_sample_data.py): why P = 75, Q = 50, gap -25, alignment 75.
-    why = next(r for r in records if r["response_id"] == FIRST_SAMPLE and r["strategy"] == "why")
-    assert [why[c] for c in ("purpose", "performance", "gap", "alignment", "quadrant")] == [
-        75,
-        50,
-        -25,
-        75,
-        "intent_gap",
-    ]
-    assert why["submitted_at"] == datetime(2025, 8, 15, 9, 2)  # naive, in UTC
-    goals = next(
-        r for r in records if r["response_id"] == FIRST_SAMPLE and r["strategy"] == "goals"
-    )
-    assert (goals["purpose"], goals["performance"]) == (62.5, 37.5)
-
-
-def test_workbook_about_says_what_and_when(sample_workbook, sample_frame):
-    facts = {
-        row[0]: row[1]
-        for row in sample_workbook["About"].iter_rows(values_only=True)
-        if row and row[0]
-    }
-    assert facts["Questionnaire"] == MAIN.title
-    assert facts["Questionnaire id"] == MAIN.id
-    assert facts["Questionnaire version"] == MAIN.version
-    assert facts["Exported (UTC)"] == datetime(2026, 5, 4, 12, 30, 15)
-    main_rows = sample_frame[sample_frame["questionnaire_id"] == MAIN.id]
-    assert facts["Responses"] == main_rows["response_id"].nunique()
-    assert facts["Rows on Responses (one per answer)"] == len(main_rows)
-    others = sample_frame.loc[sample_frame["questionnaire_id"] != MAIN.id, "response_id"]
-    assert facts["Responses to other questionnaires"] == f"{others.nunique()} (not included)"
-    assert "UTC" in facts["Times"]
-    assert "why-p2" in facts  # the question list explains the Wide sheet's column names
-
-
-def answers_only(count: int) -> pd.DataFrame:
-    """`count` answer rows of MAIN, without the rest of their columns."""
-    ids = pd.Categorical.from_codes(np.zeros(count, dtype=np.int8), [MAIN.id])
-    return pd.DataFrame({"questionnaire_id": ids})
-
-
-def test_a_workbook_longer_than_excel_allows_is_refused_before_any_work():
-    fits = answers_only(EXCEL_MAX_ROWS - 1)  # and the header makes the sheet full
-    assert workbook_problem(fits, MAIN) is None
-    too_long = answers_only(EXCEL_MAX_ROWS)
-    problem = workbook_problem(too_long, MAIN)
-    assert problem is not None
-    assert f"answers ({EXCEL_MAX_ROWS:,}) are more rows than one Excel sheet holds" in problem
-    with pytest.raises(ValueError, match="long and wide CSV"):
-        workbook_bytes(too_long, MAIN)  # (the frame has no other column: nothing else ran)
-
-
-def test_a_large_workbook_says_how_long_it_takes_before_the_press():
-    assert workbook_wait(answers_only(SLOW_WORKBOOK_ANSWERS - 1), MAIN) is None
-    assert workbook_wait(answers_only(SLOW_WORKBOOK_ANSWERS), MAIN) == (
-        "200,000 answers: the workbook takes about 1 minute to build. "
-        "The CSV files are ready in seconds."
-    )
-    assert "1,000,000 answers: the workbook takes about 3 minutes" in str(
-        workbook_wait(answers_only(1_000_000), MAIN)
-    )
-
-
-def test_workbook_accepts_rows_straight_from_build_response():
-    rows = respond(PULSE, "Ana", datetime(2026, 6, 1, 7, 15, tzinfo=UTC), reflection="Fine")
-    book = open_workbook(workbook_bytes(rows, PULSE))
-    wide = sheet_records(book["Wide"])
-    assert [r["submitted_at"] for r in wide] == [datetime(2026, 6, 1, 7, 15)]
-    assert wide[0]["reflect-pulse"] == "Fine"
-    assert len(sheet_records(book["Scores"])) == len(PULSE.strategies) + 1
-
-
-# ---------------------------------------------------------------------------------------------
 # Calendar reminder
-
-
-def parse_event(data: bytes):
-    calendar = Calendar.from_ical(data)
-    events = calendar.walk("VEVENT")
-    assert len(events) == 1
-    return calendar, events[0]
-
-
-def test_reminder_is_one_all_day_event_with_the_app_link():
-    url = "https://align.example.org/?page=check-in&q=purpose-performance"
-    now = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
-    calendar, event = parse_event(
-        reminder_ics(
-            date(2026, 4, 15),
-            respondent="Ana",
-            app_url=url,
-            questionnaire_title=MAIN.title,
-            now=now,
-        )
-    )
-    assert str(calendar["PRODID"]) == ICS_PRODID
-    assert str(calendar["VERSION"]) == "2.0"
-    start = event["DTSTART"].dt
-    assert type(start) is date
-    assert start == date(2026, 4, 15)
-    assert event["DTEND"].dt == date(2026, 4, 16)
-    assert event["DTSTAMP"].dt == now
-    assert str(event["URL"]) == url
-    assert "check-in" in str(event["SUMMARY"])
-    assert url in str(event["DESCRIPTION"])
-    assert MAIN.title in str(event["DESCRIPTION"])
-    assert str(event["UID"]).endswith("@purpose-performance")
-    alarms = event.walk("VALARM")
-    assert len(alarms) == 1
-    assert str(alarms[0]["ACTION"]) == "DISPLAY"
-    assert alarms[0]["TRIGGER"].dt == timedelta(hours=9)  # 09:00 on the day
-
-
-def test_alias_with_separators_survives_escaping_and_stays_in_the_description():
-    alias = "Doe, Jane; team\nlead \\ ops"
-    data = reminder_ics(
-        date(2026, 4, 15),
-        respondent=alias,
-        app_url="https://align.example.org/",
-        questionnaire_title="Pulse",
-    )
-    _, event = parse_event(data)
-    assert alias in str(event["DESCRIPTION"])
-    for field in ("SUMMARY", "UID", "URL"):
-        assert "Jane" not in str(event[field])
-    assert b"Doe\\, Jane\\; team\\nlead" in data.replace(b"\r\n ", b"")
-
-
-def test_reminders_get_distinct_uids():
-    make = lambda: reminder_ics(  # noqa: E731
-        date(2026, 4, 15), respondent="Ana", app_url="https://a.example/", questionnaire_title="Q"
-    )
-    assert str(parse_event(make())[1]["UID"]) != str(parse_event(make())[1]["UID"])
-
-
-def test_next_check_in_is_a_quarter_later_by_default():
-    assert next_check_in(date(2026, 1, 15)) == date(2026, 4, 15)
-    assert next_check_in(date(2025, 12, 1), days=30) == date(2025, 12, 31)
-    assert next_check_in(datetime(2026, 1, 15, 23, 59, tzinfo=UTC)) == date(2026, 4, 15)
-    with pytest.raises(ValueError, match="at least 1"):
-        next_check_in(date(2026, 1, 15), days=0)

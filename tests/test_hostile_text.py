@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import charts, export, images, importing, report, ui
+from alignment import charts, export, images, importing, report, ui, workbook
 from alignment.config import responses_path
 from alignment.response import (
     REFLECTION_MAX_LENGTH,
@@ -206,14 +206,14 @@ def test_hand_edited_sessions_and_ids_export_safely():
         cells = {cell for record in records for cell in record}
         assert '\'=HYPERLINK("http://x","y")' in cells and "'@SUM(A1)" in cells
     _assert_neutral_csv(export.scores_csv(score_responses(frame, PULSE)), 11)
-    book = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(frame, PULSE)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(frame, PULSE)))
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)
 
 
 def test_workbook_cells_are_text_never_formulas(hostile_file: pd.DataFrame):
-    book = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(hostile_file, PULSE)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(hostile_file, PULSE)))
     texts = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -226,9 +226,27 @@ def test_workbook_cells_are_text_never_formulas(hostile_file: pd.DataFrame):
     assert {f"'{t}" for t in LOOKALIKES} <= set(texts)
     assert "<script>alert(1)</script>" in texts  # kept as text, not dropped
     # The raw XML holds the text escaped, so nothing in it is markup.
-    with zipfile.ZipFile(io.BytesIO(export.workbook_bytes(hostile_file, PULSE))) as archive:
+    with zipfile.ZipFile(io.BytesIO(workbook.workbook_bytes(hostile_file, PULSE))) as archive:
         xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     assert "<script>" not in xml and "&lt;script&gt;" in xml
+
+
+def test_workbook_keeps_text_shaped_like_its_writers_markup_as_text():
+    """XlsxWriter writes a text shaped like its rich-text markup into the file unescaped and
+    turns `{=…}` into an array formula: neither may reach the workbook as anything but text."""
+    injected = '<r></r></is><f>HYPERLINK("http://x","y")</f><is><r></r>'
+    rows = build_response(PULSE, "<r>Ana</r>", answers(), {REFLECTION: injected})
+    rows.loc[rows["item_id"] == REFLECTION, "text"] = injected
+    rows["session"] = "{=1+1}"
+    book = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(rows, PULSE)))
+    texts = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.add(cell.value)
+    assert {injected, "<r>Ana</r>", "{=1+1}"} <= texts
 
 
 HOSTILE_HEADERS = [
@@ -303,7 +321,7 @@ def test_workbook_text_from_the_questionnaire_is_neutralised_too():
         }
     )
     rows = build_response(hostile, "Ana", answers(), {REFLECTION: LOOKALIKES[3]})
-    book = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(rows, hostile)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(rows, hostile)))
     texts = {
         cell.value
         for sheet in book.worksheets

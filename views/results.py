@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from alignment import chartsets, export, report, ui
+from alignment import chartsets, export, reminder, report, ui, workbook
 from alignment.results import focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
 from alignment.ui import access, data
@@ -115,7 +115,7 @@ with report_column:
     ui.download(
         st,
         "My answers and scores (Excel)",
-        functools.partial(export.workbook_bytes, own, questionnaire),
+        functools.partial(workbook.workbook_bytes, own, questionnaire),
         f"{view.file_name('answers')}.xlsx",
         key="results_workbook",
         help=f"Every response of {ui.plain(respondent)} to this questionnaire, answers and scores.",
@@ -125,7 +125,7 @@ with reminder_column:
     st.subheader("Reflect and reset")
     when = st.date_input(
         "Next check-in",
-        value=max(export.next_check_in(view.day.date()), date.today()),
+        value=max(reminder.next_check_in(view.day.date()), date.today()),
         min_value=date.today(),
         key="results_check_in",
         help="About a quarter after this one is a good rhythm.",
@@ -134,7 +134,7 @@ with reminder_column:
         st,
         "Add to my calendar (.ics)",
         functools.partial(
-            export.reminder_ics,
+            reminder.reminder_ics,
             when,
             respondent=respondent,
             app_url=ui.app_base_url(),

@@ -9,7 +9,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from alignment import authoring, export, importing
+from alignment import authoring, export, importing, workbook
 from alignment.questionnaire import Questionnaire
 from alignment.store import StoreError, backup_path, delete_responses, responses_identity
 from alignment.ui import (
@@ -116,18 +116,18 @@ def export_section(source: DataSource) -> None:
         ),
         (
             "Excel workbook",
-            when_pressed(source, export.workbook_bytes, questionnaire),
+            when_pressed(source, workbook.workbook_bytes, questionnaire),
             ".xlsx",
             "Answers (long and wide) and scores on separate sheets.",
         ),
     ]
-    too_big = export.workbook_problem(rows, questionnaire)
+    too_big = workbook.workbook_problem(rows, questionnaire)
     for place, (label, make, suffix, help_text) in zip(st.columns(3), files, strict=True):
         if suffix == ".xlsx" and too_big:
             place.caption(plain(too_big))  # said before the press: a failed download cannot say why
             continue
         download(place, label, make, f"{stem}{suffix}", key=f"data_{suffix}", help=help_text)
-        if suffix == ".xlsx" and (wait := export.workbook_wait(rows, questionnaire)):
+        if suffix == ".xlsx" and (wait := workbook.workbook_wait(rows, questionnaire)):
             place.caption(wait)
 
 
