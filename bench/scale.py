@@ -36,6 +36,7 @@ import pandas as pd
 
 from alignment.config import PROJECT_ROOT, SHIPPED_QUESTIONNAIRES
 from alignment.store import RESPONSE_COLUMNS
+from bench.tables import figures_table
 
 SIZES = (10_000, 100_000, 1_000_000)
 SEED = 20261124
@@ -421,25 +422,12 @@ COLUMNS = [
 
 
 def report_table(figures: dict) -> str:
-    """One line per measure, one column per size, the target (at the largest size) last."""
-    sizes = figures["sizes"]
-    head = f"{'measure':<18}" + "".join(f"{s['target_rows']:>12,}" for s in sizes)
-    lines = [head + f"{'target':>10}  met"]
-    largest = sizes[-1]
-    for key, label, fmt in COLUMNS:
-        cells = "".join(f"{fmt.format(s[key]):>12}" for s in sizes)
-        target = figures["targets"].get(key)
-        if target is None:
-            lines.append(f"{label:<18}{cells}")
-            continue
-        met = "yes" if largest[key] <= target else "NO"
-        prefix = "≤ " + (f"{target:g}" if key != "live_refresh_s" else f"{target:.3f}")
-        lines.append(f"{label:<18}{cells}{prefix:>10}  {met}")
-    lines.append(
+    largest = figures["sizes"][-1]
+    note = (
         f"(peak RSS includes {largest['imports_rss_mb']:.0f} MB for Python, pandas and the app "
         "modules alone; targets apply at the largest size)"
     )
-    return "\n".join(lines)
+    return figures_table(figures, COLUMNS, note)
 
 
 def main() -> None:
