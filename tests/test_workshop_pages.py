@@ -218,6 +218,26 @@ def test_participant_joins_answers_anonymously_and_sees_only_their_own_result():
         at.switch_page("views/workshop.py")
 
 
+def test_a_participant_s_result_is_one_card_and_the_charts_come_on_request():
+    """Thirty phones submit together: each gets its headline at once, no charts to build."""
+    code = new_session("Team offsite")
+    at = participant(code)
+    press(at, "Start")
+    complete_pulse(at)
+    assert "Results" in titles(at)
+    assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]
+    assert any("Your first focus:" in m.value for m in at.markdown)
+    assert any("look up at the screen" in i.value for i in at.info)
+    assert plotly_specs(at) == []
+    assert "Delete my answers" in [e.label for e in at.expander]
+
+    at.toggle(key="results_full").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(plotly_specs(at)) == 3
+    assert "Focus next" in [h.value for h in at.header]
+    assert "Delete my answers" in [e.label for e in at.expander]
+
+
 def test_participant_answers_are_saved_under_a_typed_alias_too():
     code = new_session()
     at = participant(code)

@@ -53,14 +53,37 @@ for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire
     st.info(ui.plain(f"Note: {note}."))  # it quotes ids from the data file
 
 ui.headline_metrics(top)
+strategies = with_names(scores.for_response(chosen).strategies, questionnaire)
+focus = focus_next(strategies, questionnaire)
+
+
+def delete_section() -> None:
+    if not access.can_see_everyone() and not source.is_sample:
+        with st.expander("Delete my answers"):
+            data.delete_form(source.path, frame["response_id"], respondent, key="results_delete")
+
+
+# In a workshop the room looks up at the shared screen: a participant's own result is one card
+# (built at once for thirty phones submitting together), the charts and files on request.
+in_workshop = bool(frame.loc[frame["response_id"] == chosen, "session"].iloc[0])
+if in_workshop and not access.can_see_everyone():
+    if focus:
+        first = focus[0]
+        st.markdown(
+            f"**Your first focus: {ui.plain(first.strategy.name)}**, valued "
+            f"{first.purpose:.0f}, lived {first.performance:.0f}."
+        )
+    st.info("Now look up at the screen: the group's results appear there.")
+    if not st.toggle("Show my charts, focus and downloads", key="results_full"):
+        delete_section()
+        st.stop()
+
 view = chartsets.response_charts(scores, chosen, questionnaire)
 for item in view.charts:
     ui.chart(item, view)
 ui.chart_pack_button(view)
-strategies = with_names(scores.for_response(chosen).strategies, questionnaire)
 
 st.header("Focus next")
-focus = focus_next(strategies, questionnaire)
 if not focus:
     st.info("No strategy has both a purpose and a performance score yet.")
 for item in focus:
@@ -146,6 +169,4 @@ with reminder_column:
         icon=":material/event:",
     )
 
-if not access.can_see_everyone() and not source.is_sample:
-    with st.expander("Delete my answers"):
-        data.delete_form(source.path, frame["response_id"], respondent, key="results_delete")
+delete_section()
