@@ -100,13 +100,15 @@ def _catalog_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(file_identity(p) for p in sorted(directory.glob("*.y*ml")))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _catalog(directory: str, signature: tuple) -> list[LoadedQuestionnaire]:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalog(directory: str, signature: tuple) -> tuple[LoadedQuestionnaire, ...]:
+    """Shared, not copied: the questionnaires are frozen, and every run of every page asks for
+    them (a copy per run unpickled ~140 models: a sixth of a workshop participant's Submit)."""
     del signature  # part of the cache key only
-    return load_catalog(directory)
+    return tuple(load_catalog(directory))
 
 
-def questionnaire_catalog() -> list[LoadedQuestionnaire]:
+def questionnaire_catalog() -> tuple[LoadedQuestionnaire, ...]:
     directory = config.questionnaire_dir()
     return _catalog(str(directory), _catalog_signature(directory))
 
