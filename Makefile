@@ -49,6 +49,9 @@ $(VENV)/.bench-installed: $(VENV)/.test-installed
 bench: $(VENV)/.bench-installed chromium
 	$(BIN)/python -m bench.export_speed
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.cli_speed
+	$(BIN)/python -m bench.workbook
+	$(BIN)/python -m bench.burst
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
