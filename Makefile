@@ -36,7 +36,8 @@ run: $(VENV)/.run-installed
 	hosts="$$($(BIN)/python -m alignment.signin $(ADDRESS))" && \
 		STREAMLIT_SERVER_ALLOWED_HOSTS="$$hosts" $(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: $(VENV)/.test-installed chromium
+# The bench's own tests run DuckDB (its yardstick), so the tests install the bench extra too.
+test: $(VENV)/.bench-installed chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
