@@ -23,6 +23,7 @@ from alignment.store import (
     load_responses,
     read_committed_after,
     responses_identity,
+    text_in_one_chunk,
 )
 
 
@@ -125,7 +126,7 @@ def _appended(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
             if not joint.equals(old[name].cat.categories):
                 old[name] = old[name].cat.set_categories(joint)
             fresh[name] = fresh[name].cat.set_categories(joint)
-    return pd.concat([old, fresh], ignore_index=True)
+    return text_in_one_chunk(pd.concat([old, fresh], ignore_index=True))
 
 
 def _grown_scores(
@@ -140,8 +141,10 @@ def _grown_scores(
     if new.overall.empty or earlier.overall.empty:
         kept = earlier if new.overall.empty else new
         return Scores(kept.strategies, kept.overall, report)
-    strategies = pd.concat([earlier.strategies, new.strategies], ignore_index=True)
-    overall = pd.concat([earlier.overall, new.overall], ignore_index=True)
+    strategies = text_in_one_chunk(
+        pd.concat([earlier.strategies, new.strategies], ignore_index=True)
+    )
+    overall = text_in_one_chunk(pd.concat([earlier.overall, new.overall], ignore_index=True))
     if _order_key(new.overall, 0) < _order_key(earlier.overall, -1):
         strategies, overall = _in_order(strategies, overall, len(questionnaire.strategies))
     return Scores(strategies, overall, report)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -28,3 +30,11 @@ def chart_renderer() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(problem)
         pytest.skip(problem)
+
+
+def assert_text_in_one_chunk(frame: pd.DataFrame) -> None:
+    """Text columns in one Arrow chunk: taking rows of a chunked one copies the whole column."""
+    for name in frame.columns:
+        if isinstance(frame[name].array, pd.arrays.ArrowStringArray):
+            chunks = pa.array(frame[name].array)
+            assert not isinstance(chunks, pa.ChunkedArray) or chunks.num_chunks == 1, name

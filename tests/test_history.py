@@ -16,6 +16,7 @@ from alignment.questionnaire import load_questionnaire
 from alignment.response import build_response
 from alignment.scoring import score_responses
 from alignment.store import append_rows, delete_responses, load_responses
+from tests.conftest import assert_text_in_one_chunk
 
 MAIN = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
 PULSE = load_questionnaire(SHIPPED_QUESTIONNAIRES / "pulse.yaml")
@@ -58,12 +59,16 @@ def saved(tmp_path: Path) -> Path:
 
 def assert_same_as_a_fresh_load(histories: history.Histories, path: Path) -> None:
     fresh = load_responses(path).frame
-    pd.testing.assert_frame_equal(histories.responses(path).frame, fresh)
+    grown_frame = histories.responses(path).frame
+    pd.testing.assert_frame_equal(grown_frame, fresh)
+    assert_text_in_one_chunk(grown_frame)
     for questionnaire in (MAIN, PULSE):
         grown, whole = histories.scores(path, questionnaire), score_responses(fresh, questionnaire)
         pd.testing.assert_frame_equal(grown.strategies, whole.strategies)
         pd.testing.assert_frame_equal(grown.overall, whole.overall)
         assert grown.report == whole.report
+        assert_text_in_one_chunk(grown.strategies)
+        assert_text_in_one_chunk(grown.overall)
 
 
 def test_appends_grow_the_history_without_reading_it_whole(saved: Path, monkeypatch):

@@ -30,7 +30,7 @@ from alignment.store import (
     lock_path,
     responses_identity,
 )
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, assert_text_in_one_chunk
 
 PULSE = PROJECT_ROOT / "questionnaires" / "pulse.yaml"
 
@@ -271,6 +271,25 @@ def test_incomplete_answers_are_refused_with_the_missing_items():
 
 # ---------------------------------------------------------------------------------------------
 # Many responses in one write (imports) and deleting
+
+
+def test_a_file_streamed_block_by_block_loads_its_text_in_one_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "responses.csv"
+    note = {"reflect-pulse": "A reflection long enough to fill the blocks. " * 20}
+    one = pulse_response("Leader", reflections=note)
+    batch = pd.concat(
+        [one.assign(response_id=str(uuid.uuid4()), respondent=f"Leader {n}") for n in range(400)],
+        ignore_index=True,
+    )
+    append_responses(path, batch)
+    assert path.stat().st_size > 1 << 20  # more than one block of the streaming reader
+    whole = load_responses(path).frame
+    monkeypatch.setattr(store, "STREAM_BYTES", 0)
+    streamed = load_responses(path).frame
+    pd.testing.assert_frame_equal(streamed, whole)
+    assert_text_in_one_chunk(streamed)
 
 
 def test_many_responses_append_in_one_write_and_only_once(tmp_path: Path):
