@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment import ui
+from alignment.config import SHIPPED_QUESTIONNAIRES
+from alignment.export import with_times
+from alignment.questionnaire import load_questionnaire
+from alignment.response import build_response
+from alignment.scoring import score_responses
 from tests.conftest import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -80,3 +86,20 @@ def test_invalid_questionnaire_is_listed_and_app_keeps_working(
     assert "1 questionnaire file(s) need fixing" in expander.label
     assert "broken.yaml:2: version" in expander.code[0].value
     assert any("Define your why" in m.value for m in at.markdown)
+
+
+def test_answer_notes_are_of_the_chosen_response_only():
+    pulse = load_questionnaire(SHIPPED_QUESTIONNAIRES / "pulse.yaml")
+    answers = {item.id: 3 for item in pulse.active_items}
+    odd, plain = (build_response(pulse, alias, answers) for alias in ("Ana", "Ben"))
+    stray = odd.iloc[[0]].assign(item_id="not-an-item")
+    odd = pd.concat([odd, stray], ignore_index=True)
+    odd, plain = with_times(odd), with_times(plain)  # as the store reads them
+    both = pd.concat([odd, plain], ignore_index=True)
+    odd_id, plain_id = odd["response_id"].iloc[0], plain["response_id"].iloc[0]
+
+    scores = score_responses(both, pulse)
+    [note] = ui.answer_notes(scores, both, odd_id, pulse)
+    assert "not-an-item" in note
+    assert ui.answer_notes(scores, both, plain_id, pulse) == []
+    assert ui.answer_notes(score_responses(odd, pulse), odd, odd_id, pulse) == [note]

@@ -49,7 +49,7 @@ if questionnaire is None:
 scores = ui.scores_of(source, frame, questionnaire)
 mine = scores.overall[scores.overall["respondent"] == respondent]
 top = headline(mine, chosen, len(questionnaire.strategies))
-for note in ui.answer_notes(frame[frame["response_id"] == chosen], questionnaire):
+for note in ui.answer_notes(scores, frame, chosen, questionnaire):
     st.info(ui.plain(f"Note: {note}."))  # it quotes ids from the data file
 
 ui.headline_metrics(top)

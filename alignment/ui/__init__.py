@@ -353,14 +353,17 @@ def response_options(frame: pd.DataFrame, respondent: str) -> dict[str, str]:
     """
     titles = {q.id: q.title for q in valid_questionnaires().values()}
     mine = (
-        frame[frame["respondent"] == respondent]
-        .groupby("response_id")[["submitted_at", "questionnaire_id"]]
-        .first()
-        .sort_values("submitted_at", ascending=False)
+        frame.loc[
+            frame["respondent"] == respondent, ["response_id", "submitted_at", "questionnaire_id"]
+        ]
+        .drop_duplicates("response_id")
+        .sort_values("submitted_at", ascending=False, kind="stable")
     )
     return {
-        rid: f"{when(row.submitted_at)} · {titles.get(row.questionnaire_id, row.questionnaire_id)}"
-        for rid, row in mine.iterrows()
+        str(rid): f"{when(at)} · {titles.get(qid, qid)}"
+        for rid, at, qid in zip(
+            mine["response_id"], mine["submitted_at"], mine["questionnaire_id"], strict=True
+        )
     }
 
 
@@ -404,9 +407,19 @@ def questionnaires_used(
     return {qid: int(n) for qid, n in counts.items() if qid in available}
 
 
-def answer_notes(response_rows: pd.DataFrame, questionnaire: Questionnaire) -> list[str]:
-    """Notes about this one response's answers that could not be scored."""
-    report = score_responses(response_rows, questionnaire).report
+def answer_notes(
+    scores: Scores, frame: pd.DataFrame, response_id: str, questionnaire: Questionnaire
+) -> list[str]:
+    """Notes about one response's answers that could not be scored.
+
+    `scores` are those of `frame`: when it holds this response alone (a participant's one
+    answer), their report is this response's and it is not scored a second time.
+    """
+    rows = frame[frame["response_id"] == response_id]
+    if len(rows) == len(frame):
+        report = scores.report
+    else:
+        report = score_responses(rows, questionnaire).report
     return [m for m in report.messages() if "other questionnaires" not in m]
 
 
