@@ -10,6 +10,7 @@ is unsure of reads the file whole again, so a grown history always equals a fres
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,23 +25,36 @@ from alignment.store import (
     read_committed_after,
     responses_identity,
     text_in_one_chunk,
+    with_text_columns,
 )
 
 
 @dataclass
 class _Followed:
-    """The latest load of one file, and scores of its first `rows` rows per questionnaire."""
+    """The latest state of one file: its last whole frame, the responses committed since (not yet
+    joined to it), and scores of the frame's first `rows` rows per questionnaire."""
 
     identity: tuple
     loaded: LoadedResponses
+    pending: list[pd.DataFrame] = field(default_factory=list)
     scores: dict[str, tuple[int, Scores]] = field(default_factory=dict)
+
+    def joined(self) -> LoadedResponses:
+        """The whole history: the pending responses joined to the frame, once for all of them."""
+        if self.pending:
+            frame = _appended(self.loaded.frame, self.pending)
+            self.loaded = replace(self.loaded, frame=frame)
+            self.pending = []
+        return self.loaded
 
 
 class Histories:
     """The latest history of each responses file, shared by every session of a server process.
 
     The frames handed out are shallow copies (pandas copies on write), so a page that changes
-    its frame never changes what the next page gets.
+    its frame never changes what the next page gets. New responses wait beside the frame until
+    a page asks for the whole history, so thirty saves in a burst are joined to it once, and a
+    participant's own rows are found without joining them at all.
     """
 
     def __init__(self) -> None:
@@ -50,15 +64,25 @@ class Histories:
     def responses(self, path: Path) -> LoadedResponses:
         """Every committed response of `path`, read whole only when it did not just grow."""
         with self._lock:
+            loaded = self._current(path).joined()
+        return replace(loaded, frame=loaded.frame.copy(deep=False))
+
+    def responses_with_ids(self, path: Path, response_ids: Iterable[str]) -> LoadedResponses:
+        """Only these responses of `path` (their rows in file order, text columns as text): what
+        a participant's page needs, at a cost of their rows rather than of the history."""
+        wanted = list(dict.fromkeys(response_ids))
+        with self._lock:
             followed = self._current(path)
-        return replace(followed.loaded, frame=followed.loaded.frame.copy(deep=False))
+            parts = [followed.loaded.frame, *followed.pending]
+        rows = pd.concat([_rows_with_ids(part, wanted) for part in parts], ignore_index=True)
+        return replace(followed.loaded, frame=rows)
 
     def scores(self, path: Path, questionnaire: Questionnaire) -> Scores:
         """Scores of every response in `path` to `questionnaire`; only new responses are scored."""
         key = questionnaire.model_dump_json()
         with self._lock:
             followed = self._current(path)
-            frame = followed.loaded.frame
+            frame = followed.joined().frame
             scored = followed.scores.get(key)
             if scored is None or scored[0] != len(frame):
                 scores = _grown_scores(scored, frame, questionnaire)
@@ -80,32 +104,45 @@ class Histories:
         followed = self._followed.get(path_text)
         if followed is not None and followed.identity == identity:
             return followed
-        grown = _grown(followed.loaded, path) if followed is not None else None
-        if grown is None:
+        if followed is None or not _grown(followed, path):
             followed = _Followed(identity, load_responses(path))
-        else:
-            followed = _Followed(identity, grown, followed.scores)
+        followed.identity = identity
         self._followed[path_text] = followed
         return followed
 
 
-def _grown(loaded: LoadedResponses, path: Path) -> LoadedResponses | None:
-    """`loaded` extended by the responses committed since, or None when a whole load is due."""
-    if loaded.committed is None:
-        return None
-    after = read_committed_after(path, loaded.committed)
+def _grown(followed: _Followed, path: Path) -> bool:
+    """Whether the responses committed since were added to `followed` (False: load it whole)."""
+    committed = followed.loaded.committed
+    if committed is None:
+        return False
+    after = read_committed_after(path, committed)
     if after is None:
-        return None
+        return False
     fresh, committed = after
-    if fresh.empty:
-        return replace(loaded, committed=committed)
-    old = loaded.frame
-    if old["response_id"].cat.categories.isin(fresh["response_id"].unique()).any():
-        return None  # a response id again (not how the store appends): read it as a whole
-    frame = _appended(old, fresh)
-    if [_kind(d) for d in frame.dtypes] != [_kind(d) for d in old.dtypes]:
-        return None  # e.g. times of another precision: a whole load types them as one
-    return replace(loaded, frame=frame, committed=committed)
+    if not fresh.empty:
+        old = followed.loaded.frame
+        ids = fresh["response_id"].unique()
+        seen = [old["response_id"].cat.categories, *(p["response_id"] for p in followed.pending)]
+        if any(pd.Index(known).isin(ids).any() for known in seen):
+            return False  # a response id again (not how the store appends): read it as a whole
+        if [_kind(d) for d in fresh.dtypes] != [_kind(d) for d in old.dtypes]:
+            return False  # e.g. times of another precision: a whole load types them as one
+        followed.pending.append(fresh)
+    followed.loaded = replace(followed.loaded, committed=committed)
+    return True
+
+
+def _rows_with_ids(frame: pd.DataFrame, response_ids: list[str]) -> pd.DataFrame:
+    """The rows of these responses, categorical columns as text (a few rows should not carry
+    every id of the history along)."""
+    column = frame["response_id"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        wanted = column.cat.categories.get_indexer(response_ids)
+        keep = np.isin(column.cat.codes.to_numpy(), wanted[wanted >= 0])
+    else:
+        keep = column.isin(response_ids).to_numpy()
+    return with_text_columns(frame.take(np.flatnonzero(keep)))
 
 
 def _kind(dtype: object) -> object:
@@ -113,20 +150,23 @@ def _kind(dtype: object) -> object:
     return "category" if isinstance(dtype, pd.CategoricalDtype) else dtype
 
 
-def _appended(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `old` then `fresh`; categories stay one sorted set, as a whole load has.
+def _appended(old: pd.DataFrame, fresh: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of `old` then of each `fresh`; categories stay one sorted set, as a whole load
+    has.
 
-    Both sides are given the joint categories first, so the concatenation only joins codes (and
+    Every part is given the joint categories first, so the concatenation only joins codes (and
     Arrow text chunks) instead of comparing a million texts.
     """
-    old, fresh = old.copy(deep=False), fresh.copy(deep=False)
+    parts = [part.copy(deep=False) for part in (old, *fresh)]
     for name in old.columns:
         if isinstance(old[name].dtype, pd.CategoricalDtype):
-            joint = old[name].cat.categories.union(fresh[name].cat.categories)
-            if not joint.equals(old[name].cat.categories):
-                old[name] = old[name].cat.set_categories(joint)
-            fresh[name] = fresh[name].cat.set_categories(joint)
-    return text_in_one_chunk(pd.concat([old, fresh], ignore_index=True))
+            joint = old[name].cat.categories
+            for part in fresh:
+                joint = joint.union(part[name].cat.categories)
+            for part in parts:
+                if not joint.equals(part[name].cat.categories):
+                    part[name] = part[name].cat.set_categories(joint)
+    return text_in_one_chunk(pd.concat(parts, ignore_index=True))
 
 
 def _grown_scores(

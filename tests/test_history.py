@@ -83,6 +83,39 @@ def test_appends_grow_the_history_without_reading_it_whole(saved: Path, monkeypa
     assert loads.count == 1
 
 
+def test_saves_wait_beside_the_history_until_a_page_needs_it_whole(saved: Path, monkeypatch):
+    joins = []
+    real = history._appended
+    monkeypatch.setattr(history, "_appended", lambda *parts: joins.append(parts) or real(*parts))
+    histories = history.Histories()
+    histories.responses(saved)
+    added = [response(f"Burst {n}", 1 + n % 5, 200 + n) for n in range(4)]
+    for rows in added:
+        append_rows(saved, rows)
+        own = histories.responses_with_ids(saved, [rows["response_id"].iloc[0]]).frame
+        assert own["respondent"].unique().tolist() == [rows["respondent"].iloc[0]]
+    assert joins == []
+    assert_same_as_a_fresh_load(histories, saved)
+    assert len(joins) == 1 and len(joins[0][1]) == 4  # the four saves, joined once
+
+
+@pytest.mark.parametrize("joined_first", [False, True])
+def test_a_participants_rows_are_those_of_a_fresh_load(saved: Path, joined_first: bool):
+    histories = history.Histories()
+    first = load_responses(saved).frame["response_id"].iloc[0]
+    histories.responses(saved)
+    later = response("Later", 4, 300)
+    append_rows(saved, later)
+    if joined_first:
+        histories.responses(saved)
+    wanted = [later["response_id"].iloc[0], first, "not-saved"]
+    fresh = load_responses(saved).frame
+    expected = store.with_text_columns(fresh[fresh["response_id"].isin(wanted)])
+    found = histories.responses_with_ids(saved, wanted).frame
+    pd.testing.assert_frame_equal(found, expected.reset_index(drop=True))
+    assert histories.responses_with_ids(saved, ["not-saved"]).frame.empty
+
+
 def test_an_older_response_appended_is_sorted_into_the_scores(saved: Path):
     histories = history.Histories()
     assert_same_as_a_fresh_load(histories, saved)

@@ -13,16 +13,15 @@ from alignment.ui import access, data
 st.title("Results")
 data.deleted_notice()
 source = ui.current_source()
+# Participants and guests see their own responses from this browser session, no one else's.
+own = None if access.can_see_everyone() else access.my_responses()
 frame = ui.responses_or_stop(
-    source, "No responses yet. Take the assessment and your results appear here."
+    source,
+    "No responses yet. Take the assessment and your results appear here."
+    if own is None
+    else "Your result appears here as soon as you submit your answers.",
+    only=own,
 )
-if not access.can_see_everyone():
-    # Participants and guests see their own responses from this browser session, no one else's.
-    frame = frame[frame["response_id"].isin(access.my_responses())]
-    if frame.empty:
-        st.info("Your result appears here as soon as you submit your answers.")
-        st.page_link("views/assess.py", label="Take the assessment", icon=":material/edit_note:")
-        st.stop()
 just_saved = st.session_state.get("results_response_id")
 saved_rows = frame[frame["response_id"] == just_saved]
 preferred = saved_rows["respondent"].iloc[0] if not saved_rows.empty else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import mimetypes
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -195,10 +195,14 @@ def scores_of(source: DataSource, frame: pd.DataFrame, questionnaire: Questionna
     return score_responses(frame, questionnaire)
 
 
-def load_source(source: DataSource) -> LoadedResponses | None:
-    """The source's responses, with any problem shown plainly; None when it cannot be read."""
+def load_source(source: DataSource, only: Sequence[str] | None = None) -> LoadedResponses | None:
+    """The source's responses (only those with the ids in `only`, when given), with any problem
+    shown plainly; None when it cannot be read."""
     try:
-        loaded = load_responses_cached(source.path)
+        if only is None:
+            loaded = load_responses_cached(source.path)
+        else:
+            loaded = _histories().responses_with_ids(source.path, only)
     except StoreError as exc:
         st.error(plain(f"Your responses file cannot be read: {exc}"))
         return None
@@ -207,9 +211,12 @@ def load_source(source: DataSource) -> LoadedResponses | None:
     return loaded
 
 
-def responses_or_stop(source: DataSource, empty_message: str) -> pd.DataFrame:
-    """The source's responses; otherwise say why there is nothing to show and stop the page."""
-    loaded = load_source(source)
+def responses_or_stop(
+    source: DataSource, empty_message: str, only: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The source's responses (see `load_source`); otherwise say why there is nothing to show
+    and stop the page."""
+    loaded = load_source(source, only)
     if loaded is None:
         st.stop()
     if loaded.frame.empty:
