@@ -44,6 +44,8 @@ def _column_cells(
     column: pd.Series, float_format: str | None, special: frozenset[str]
 ) -> pa.Array | None:
     """Every row's cell text (quoted as needed) of one column; None for a kind pandas must do."""
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        return _text_cells(pa.array(column.array), special)
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes, distinct = column.cat.codes.to_numpy(), column.cat.categories
     elif pd.api.types.is_float_dtype(column.dtype):
@@ -57,6 +59,23 @@ def _column_cells(
     dictionary = pa.array([*quoted, ""], type=pa.large_string())  # the last for missing values
     indices = np.where(codes < 0, len(quoted), codes).astype(np.int32)
     return dictionary.take(pa.array(indices))
+
+
+def _text_cells(values: pa.Array | pa.ChunkedArray, special: frozenset[str]) -> pa.Array:
+    """`_column_cells` of an Arrow text column, all in Arrow: each distinct text quoted once."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    distinct = encoded.dictionary.cast(pa.large_string())
+    needs_quotes = pc.match_substring_regex(distinct, "[" + "".join(sorted(special)) + "]")
+    quote = _text('"')
+    quoted = pc.binary_join_element_wise(
+        quote, pc.replace_substring(distinct, '"', '""'), quote, _text("")
+    )
+    cells = pa.concat_arrays(
+        [pc.if_else(needs_quotes, quoted, distinct), pa.array([""], pa.large_string())]
+    )
+    return cells.take(pc.fill_null(encoded.indices, len(distinct)))  # the last for missing values
 
 
 def _distinct_floats(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

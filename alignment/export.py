@@ -28,6 +28,9 @@ def neutralise_formula(text: str) -> str:
     signs (U+FF1D, U+FE66, U+FF0B, U+FF0D, U+FF20 …) as the signs themselves, and after leading
     white space and control characters, which some of them skip.
     """
+    first = text[:1]
+    if first.isascii() and first.isalnum():  # most texts: ids, names, numbers
+        return text
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     for character in text:
