@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from alignment.questionnaire import Questionnaire
-from alignment.scoring import score_responses, scores_table
+from alignment.scoring import Scores, score_responses, scores_table
 
 # Five strategies, one per outcome: intent gap, aligned, hollow, drifting, and a missing score.
 FIXTURE = {
@@ -212,3 +212,23 @@ def test_scores_table_follows_the_contract(questionnaire, response_a):
     b_overall = table.iloc[-1]
     assert (b_overall["purpose"], b_overall["performance"], b_overall["alignment"]) == (0, 0, 100)
     assert b_overall["quadrant"] == "drifting"
+
+
+def test_scores_table_interleaves_strategy_rows_in_any_order(questionnaire, response_a):
+    """Scores put together elsewhere (strategy rows not in blocks per response) give the same
+    table as those straight from scoring."""
+    frame = answers_frame({"A": response_a, "B": {"s2-p": 1, "s2-q": 1}, "C": {"s3-p": 4}})
+    scores = score_responses(frame, questionnaire)
+    shuffled = Scores(
+        scores.strategies.sample(frac=1, random_state=3).reset_index(drop=True),
+        scores.overall,
+        scores.report,
+    )
+    table = scores_table(shuffled)
+    assert list(table["response_id"]) == ["A"] * 6 + ["B"] * 6 + ["C"] * 6
+    assert table["strategy"].iloc[5::6].tolist() == ["overall"] * 3
+    in_blocks = scores_table(scores)
+    pd.testing.assert_frame_equal(
+        table.sort_values(["response_id", "strategy"]).reset_index(drop=True),
+        in_blocks.sort_values(["response_id", "strategy"]).reset_index(drop=True),
+    )
