@@ -64,13 +64,33 @@ class Committed:
     inode: int
     ending: bytes
 
+    @classmethod
+    def of(cls, fd: int, size: int, inode: int) -> Committed:
+        """The first `size` bytes of the file open as `fd`."""
+        start = max(0, size - _ENDING_BYTES)
+        return cls(size, inode, os.pread(fd, size - start, start))
+
+    def held_by(self, fd: int, inode: int, size: int) -> bool:
+        """Whether the file open as `fd` (`inode`, `size` bytes committed) is this one, grown
+        by appends or not: the same file, no shorter, the same bytes where these ended."""
+        start = self.size - len(self.ending)
+        return (
+            inode == self.inode
+            and size >= self.size
+            and os.pread(fd, len(self.ending), start) == self.ending
+        )
+
+    def grown(self, size: int, appended: bytes) -> Committed:
+        """Where the read stops once `appended` (the bytes after this) has been read too."""
+        return Committed(size, self.inode, (self.ending + appended)[-_ENDING_BYTES:])
+
 
 @dataclass(frozen=True)
 class LoadedResponses:
     """The committed responses of a file, plus what was skipped and why.
 
-    `committed` says where the read stopped when the file has a commit mark, so what is appended
-    later can be read on its own (`read_committed_after`); None for a file read whole.
+    `committed` says where the read stopped, so what a save appends later can be read on its
+    own (`read_committed_after`); None when the read had problems.
     """
 
     path: Path
@@ -322,13 +342,9 @@ _ENDING_BYTES = 64
 
 @dataclass
 class _SavedIds:
-    """The response ids in the first `size` committed bytes of the file `inode`, and the bytes
-    that end them: an inode number is reused after a rewrite, those bytes (a UUID and a time)
-    are not."""
+    """The response ids in the committed bytes a save of this process last saw."""
 
-    inode: int
-    size: int
-    ending: bytes
+    committed: Committed
     ids: set[str]
 
 
@@ -374,24 +390,22 @@ def _committed_ids(path: Path, fd: int, committed: int, inode: int) -> set[str]:
     known = _saved_ids.get(key)
     if (
         known is None
-        or known.inode != inode
-        or known.size > committed
-        or os.pread(fd, len(known.ending), known.size - len(known.ending)) != known.ending
+        or known.committed.size == 0
+        or not known.committed.held_by(fd, inode, committed)
     ):
-        known = _SavedIds(inode, 0, b"", set())
-    if known.size == 0:
-        known.ids = _ids_in(os.pread(fd, committed, 0), path)
-    elif committed > known.size:
-        known.ids |= _ids_in(_HEADER + os.pread(fd, committed - known.size, known.size), path)
-    start = max(0, committed - _ENDING_BYTES)
-    known.size, known.ending = committed, os.pread(fd, committed - start, start)
-    _saved_ids[key] = known
-    return known.ids
+        ids = _ids_in(os.pread(fd, committed, 0), path)
+    elif committed > known.committed.size:
+        since = os.pread(fd, committed - known.committed.size, known.committed.size)
+        ids = known.ids | _ids_in(_HEADER + since, path)
+    else:
+        ids = known.ids
+    _saved_ids[key] = _SavedIds(Committed.of(fd, committed, inode), ids)
+    return ids
 
 
-def _remember_ids(path: Path, inode: int, size: int, ending: bytes, ids: set[str]) -> None:
-    """Record what a save or rewrite of this process left: `size` bytes ending in `ending`."""
-    _saved_ids[os.path.realpath(path)] = _SavedIds(inode, size, ending[-_ENDING_BYTES:], ids)
+def _remember_ids(path: Path, committed: Committed, ids: set[str]) -> None:
+    """Record what a save or rewrite of this process left."""
+    _saved_ids[os.path.realpath(path)] = _SavedIds(committed, ids)
 
 
 def response_ids(path: str | Path) -> set[str]:
@@ -452,8 +466,7 @@ def _append_locked(path: Path, fd: int, rows: pd.DataFrame) -> int:
         raise StoreError(
             f"{path}: could not record the save ({exc.strerror}); nothing was saved"
         ) from exc
-    saved.update(fresh)
-    _remember_ids(path, stat.st_ino, committed + len(payload), payload, saved)
+    _remember_ids(path, Committed.of(fd, committed + len(payload), stat.st_ino), saved | set(fresh))
     return len(fresh)
 
 
@@ -531,8 +544,11 @@ def delete_responses(
                 f"{path}: the responses were deleted{kept_as}, but the change could not be "
                 f"recorded ({exc.strerror}); the data file itself is complete"
             ) from exc
+        ending = payload[-_ENDING_BYTES:]
         _remember_ids(
-            path, inode, len(payload), payload, set(map(str, kept["response_id"].unique()))
+            path,
+            Committed(len(payload), inode, ending),
+            set(map(str, kept["response_id"].unique())),
         )
     return Deleted(int(frame.loc[gone, "response_id"].nunique()), int(gone.sum()), backup)
 
@@ -948,9 +964,10 @@ def load_responses(path: str | Path) -> LoadedResponses:
 
 
 def _where_committed(path: Path, span: _Span) -> Committed | None:
-    """Where the span ends, when that is the commit mark of this very file."""
+    """Where the span ends: at this file's commit mark, or at the end of a file without a mark
+    of its own (the next save marks it, and growth is then read from here)."""
     mark = _read_mark(path)
-    if mark is None or mark.get("inode") != span.inode or mark["size"] != span.length:
+    if mark is not None and mark.get("inode") == span.inode and mark["size"] != span.length:
         return None
     start = max(0, span.length - _ENDING_BYTES)
     return Committed(span.length, span.inode, span.peek_at(start, span.length - start))
@@ -968,13 +985,11 @@ def read_committed_after(
             mark = _read_mark(path)
             stat = os.fstat(handle.fileno())
             end = _committed_size(mark, stat)
-            if end is None or stat.st_ino != committed.inode or end < committed.size:
-                return None
-            handle.seek(committed.size - len(committed.ending))
-            if handle.read(len(committed.ending)) != committed.ending:
+            if end is None or not committed.held_by(handle.fileno(), stat.st_ino, end):
                 return None
             if end == committed.size:
                 return empty_responses(), committed
+            handle.seek(committed.size)
             chunk = handle.read(end - committed.size)
     except OSError:
         return None
@@ -984,43 +999,4 @@ def read_committed_after(
     frame, problems = _typed(frame, path)
     if problems:
         return None
-    ending = (committed.ending + chunk[-_ENDING_BYTES:])[-_ENDING_BYTES:]
-    return frame, Committed(end, stat.st_ino, ending)
-
-
-@dataclass(frozen=True)
-class Tail:
-    """Rows committed since an earlier read, and where the next read starts."""
-
-    frame: pd.DataFrame
-    offset: int
-    inode: int
-    restarted: bool  # the file was replaced or shrank: `frame` holds everything again
-
-
-def read_since(path: str | Path, offset: int = 0, inode: int = -1) -> Tail:
-    """Only the committed bytes after `offset`, so a live view costs what is new, not the history.
-
-    Falls back to a whole read when the file is not the one `inode` names any more.
-    """
-    path = Path(path)
-    if not path.exists():
-        return Tail(empty_responses(), 0, -1, offset != 0)
-    with open(path, "rb") as handle:
-        mark = _read_mark(path)
-        stat = os.fstat(handle.fileno())
-        end = _committed_size(mark, stat)
-        if end is None:
-            data = handle.read(stat.st_size)
-            end = len(data) if data.endswith(b"\n") else _last_record_end(data)
-        restarted = stat.st_ino != inode or end < offset
-        start = 0 if restarted else offset
-        if end <= start:
-            return Tail(empty_responses(), end, stat.st_ino, restarted)
-        handle.seek(start)
-        chunk = handle.read(end - start)
-    if start > 0:
-        chunk = _HEADER + chunk
-    frame, _ = _parse(chunk, path)
-    typed, _ = _typed(frame, path)
-    return Tail(typed, end, stat.st_ino, restarted)
+    return frame, committed.grown(end, chunk)

@@ -306,7 +306,7 @@ def _child_live(path: Path, arrivals: int) -> dict:
         session = Session(
             LIVE_SESSION, "Live", questionnaire.id, min_group=5, revealed=True, releases=(release,)
         )
-        history_bytes = live.offset
+        history_bytes = live.committed.size
         before = live.rows["response_id"].nunique()
         answers = {item.id: 3 for item in questionnaire.active_items}
         times, new_bytes = [], []
@@ -321,9 +321,9 @@ def _child_live(path: Path, arrivals: int) -> dict:
             append_rows(copy, new)
             begin = time.perf_counter()
             # What workshop.live_rows does on each refresh, then the panel's scoring.
-            offset = live.offset
+            offset = live.committed.size
             live = live.follow(copy, LIVE_SESSION)
-            new_bytes.append(live.offset - offset)
+            new_bytes.append(live.committed.size - offset)
             view = group_view(score_responses(live.rows, questionnaire).strategies, session)
             times.append(time.perf_counter() - begin)
             assert not live.restarted, "the history was read again"

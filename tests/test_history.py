@@ -171,6 +171,9 @@ def test_a_file_without_a_commit_mark_is_read_whole_each_time_it_changes(tmp_pat
         handle.write(store.rows_to_csv_bytes(response("By hand", 2, 9_000)))
     assert_same_as_a_fresh_load(histories, copy)
     assert loads.count == 2
+    append_rows(copy, response("Saved", 3, 9_001))  # the first save marks the file
+    assert_same_as_a_fresh_load(histories, copy)
+    assert loads.count == 2  # and what it appended is read on its own
 
 
 def test_a_page_changing_its_frame_does_not_change_the_next_pages(saved: Path):

@@ -15,15 +15,17 @@ from alignment.questionnaire import load_questionnaire
 from alignment.response import build_response
 from alignment.results import with_names
 from alignment.scoring import score_responses
-from alignment.store import StoreError, append_rows, load_responses, read_since
+from alignment.store import StoreError, append_rows, load_responses
 from alignment.workshop import (
     CODE_ALPHABET,
+    LiveRows,
     Session,
     WorkshopError,
     code_problem,
     create_session,
     group_view,
     join_url,
+    live,
     load_workshops,
     normalise_code,
     one_off_view,
@@ -163,34 +165,42 @@ def test_top_gaps_are_the_most_negative_mean_gaps_with_actions():
     assert gaps["actions"].iloc[0] == PULSE.strategy_by_id["why"].actions
 
 
-def test_read_since_returns_only_new_rows(tmp_path: Path):
+def test_live_rows_read_only_what_was_committed_since(tmp_path: Path, monkeypatch):
     path = tmp_path / "responses.csv"
-    first = read_since(path)
-    assert first.frame.empty and first.offset == 0
+    first = LiveRows().follow(path, "K7PXW3")
+    assert first.rows.empty and first.restarted  # no file yet
     submit(path, PULSE, "Ana", pulse_answers(3), {}, response_id="a", session="K7PXW3")
-    tail = read_since(path, first.offset, first.inode)
-    assert tail.restarted  # the file did not exist before
-    assert set(tail.frame["response_id"]) == {"a"}
+    submit(path, PULSE, "Elsewhere", pulse_answers(1), {}, response_id="x", session="OTHER1")
+    seen = first.follow(path, "K7PXW3")
+    assert seen.restarted and set(seen.rows["response_id"]) == {"a"}
+    whole_loads = []
+    monkeypatch.setattr(live, "load_responses", lambda p: whole_loads.append(p))
     submit(path, PULSE, "Ben", pulse_answers(4), {}, response_id="b", session="K7PXW3")
-    more = read_since(path, tail.offset, tail.inode)
-    assert not more.restarted
-    assert set(more.frame["response_id"]) == {"b"}
-    assert (more.frame["value"] == 4).all()
-    idle = read_since(path, more.offset, more.inode)
-    assert idle.frame.empty and idle.offset == more.offset
+    more = seen.follow(path, "K7PXW3")
+    assert not more.restarted and whole_loads == []
+    assert list(more.rows["response_id"].unique()) == ["a", "b"]
+    assert (more.rows.loc[more.rows["response_id"] == "b", "value"] == 4).all()
+    idle = more.follow(path, "K7PXW3")
+    assert idle.rows.equals(more.rows) and idle.committed == more.committed
 
 
-def test_read_since_starts_over_when_the_file_is_replaced(tmp_path: Path):
+def test_live_rows_start_over_when_the_file_is_not_the_one_they_followed(tmp_path: Path):
     path = tmp_path / "responses.csv"
-    submit(path, PULSE, "Ana", pulse_answers(3), {}, response_id="a")
-    seen = read_since(path)
+    submit(path, PULSE, "Ana", pulse_answers(3), {}, response_id="a", session="K7PXW3")
+    seen = LiveRows().follow(path, "K7PXW3")
     replacement = tmp_path / "new.csv"
-    submit(replacement, PULSE, "Cy", pulse_answers(2), {}, response_id="c")
+    submit(replacement, PULSE, "Cy", pulse_answers(2), {}, response_id="c", session="K7PXW3")
     replacement.replace(path)
-    (tmp_path / "responses.csv.commit").unlink()
-    again = read_since(path, seen.offset, seen.inode)
-    assert again.restarted
-    assert set(again.frame["response_id"]) == {"c"}
+    (tmp_path / "new.csv.commit").replace(tmp_path / "responses.csv.commit")
+    again = seen.follow(path, "K7PXW3")
+    assert again.restarted and set(again.rows["response_id"]) == {"c"}
+    # Rewritten in place (the same inode, as a reused inode number would be) with other bytes
+    # of the same length: the bytes where the last read ended tell them apart.
+    data = path.read_bytes()
+    cut = data.rindex(b",2,")
+    path.write_bytes(data[:cut] + b",5," + data[cut + 3 :])
+    rewritten = again.follow(path, "K7PXW3")
+    assert rewritten.restarted and rewritten.rows["value"].iloc[-1] == 5
 
 
 def _participant(args: tuple[str, int]) -> str:
@@ -218,6 +228,5 @@ def test_thirty_participants_submitting_at_once_lose_nothing(tmp_path: Path):
     in_session = loaded.frame[loaded.frame["session"] == "K7PXW3"]
     assert set(in_session["response_id"]) == set(ids)
     assert (in_session.groupby("response_id").size() == len(PULSE.active_items)).all()
-    # The live reader, fed the same file incrementally, counts the same 30.
-    tail = read_since(path)
-    assert tail.frame[tail.frame["session"] == "K7PXW3"]["response_id"].nunique() == 30
+    # The live reader counts the same 30.
+    assert LiveRows().follow(path, "K7PXW3").rows["response_id"].nunique() == 30
