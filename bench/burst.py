@@ -59,13 +59,11 @@ import pstats
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,12 +174,6 @@ def _install_profiler(target: Path) -> None:
     signal.signal(signal.SIGUSR2, stop)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Server:
     url: str
@@ -223,7 +215,10 @@ def running_server(
     `app_root`: serve the app of another checkout instead of this one (its `alignment` package
     comes first on the path), e.g. a commit exported with `git archive COMMIT | tar -x -C DIR`.
     """
-    port = _free_port()
+    # (Here, not at the top: the server process runs this file as a script, without `bench`.)
+    from bench.serving import free_port, wait_until_healthy
+
+    port = free_port()
     environment = {
         **os.environ,
         "ALIGNMENT_DATA_DIR": str(data),
@@ -249,16 +244,7 @@ def running_server(
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:  # noqa: S310
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start:\n{server.log_tail()}") from None
-                time.sleep(0.2)
+        wait_until_healthy(server.url, process, server.log_tail, timeout_s=120)
         yield server
     finally:
         process.terminate()

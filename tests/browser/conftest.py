@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench.serving import free_port, wait_until_healthy
 from tests.conftest import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,12 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +61,7 @@ def browser(chromium) -> Iterator:
 @contextmanager
 def running_app(tmp_path: Path, **environment: str) -> Iterator[str]:
     """A fresh app on its own port and its own (empty) data folder; yields its address."""
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "app-data"
     data.mkdir()
     env = {**os.environ, "ALIGNMENT_DATA_DIR": str(data), **environment}
@@ -92,18 +84,7 @@ def running_app(tmp_path: Path, **environment: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:  # noqa: S310
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"the app did not start: {(tmp_path / 'streamlit.log').read_text()}"
-                    ) from None
-                time.sleep(0.3)
+        wait_until_healthy(url, process, (tmp_path / "streamlit.log").read_text, timeout_s=60)
         yield url
     finally:
         process.terminate()

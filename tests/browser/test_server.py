@@ -26,7 +26,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
 from alignment import signin
-from tests.browser.conftest import _free_port, running_app
+from bench.serving import free_port
+from tests.browser.conftest import running_app
 from tests.conftest import PROJECT_ROOT
 
 SWITCHING_PROTOCOLS = 101
@@ -106,7 +107,7 @@ def test_the_saved_join_address_is_allowed_once_the_app_has_run(tmp_path: Path):
 @contextmanager
 def make_run(tmp_path: Path, address: str) -> Iterator[str]:
     """`make run ADDRESS=…` as the README says, on a free port; the venv counts as installed."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "make-run.log"
     data = tmp_path / "make-data"
     data.mkdir()
