@@ -34,16 +34,18 @@ def frame_csv(frame: pd.DataFrame, *, float_format: str | None = None, ending: s
     header = (",".join(_quoted(str(name), special) for name in frame.columns) + ending).encode()
     if frame.empty:
         return header
-    lines = pc.binary_join_element_wise(*columns, _text(","))
-    # Each line gains its ending: joined to an empty text, with the ending as the separator.
-    lines = pc.binary_join_element_wise(lines, _text(""), _text(ending))
-    return header + _joined(lines)
+    # The line ending joins the last column's distinct cells, so each line is made in one pass.
+    *others, (last, last_rows) = columns
+    last = pc.binary_join_element_wise(last, _text(ending), _text(""))
+    spread = [cells.take(rows) for cells, rows in (*others, (last, last_rows))]
+    return b"".join((header, _joined(pc.binary_join_element_wise(*spread, _text(",")))))
 
 
 def _column_cells(
     column: pd.Series, float_format: str | None, special: frozenset[str]
-) -> pa.Array | None:
-    """Every row's cell text (quoted as needed) of one column; None for a kind pandas must do."""
+) -> tuple[pa.Array, pa.Array] | None:
+    """One column's cell texts (quoted as needed): each distinct value's, plus an empty last one
+    for missing values, and each row's index into them. None for a kind pandas must do."""
     if isinstance(column.array, pd.arrays.ArrowStringArray):
         return _text_cells(pa.array(column.array), special)
     if isinstance(column.dtype, pd.CategoricalDtype):
@@ -56,12 +58,13 @@ def _column_cells(
     if texts is None:
         return None
     quoted = [_quoted(text, special) for text in texts]
-    dictionary = pa.array([*quoted, ""], type=pa.large_string())  # the last for missing values
-    indices = np.where(codes < 0, len(quoted), codes).astype(np.int32)
-    return dictionary.take(pa.array(indices))
+    cells = pa.array([*quoted, ""], type=pa.large_string())
+    return cells, pa.array(np.where(codes < 0, len(quoted), codes).astype(np.int32))
 
 
-def _text_cells(values: pa.Array | pa.ChunkedArray, special: frozenset[str]) -> pa.Array:
+def _text_cells(
+    values: pa.Array | pa.ChunkedArray, special: frozenset[str]
+) -> tuple[pa.Array, pa.Array]:
     """`_column_cells` of an Arrow text column, all in Arrow: each distinct text quoted once."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
@@ -75,7 +78,7 @@ def _text_cells(values: pa.Array | pa.ChunkedArray, special: frozenset[str]) -> 
     cells = pa.concat_arrays(
         [pc.if_else(needs_quotes, quoted, distinct), pa.array([""], pa.large_string())]
     )
-    return cells.take(pc.fill_null(encoded.indices, len(distinct)))  # the last for missing values
+    return cells, pc.fill_null(encoded.indices, len(distinct)).cast(pa.int32())
 
 
 def _distinct_floats(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -115,9 +118,8 @@ def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.large_string())
 
 
-def _joined(lines: pa.Array) -> bytes:
-    """The lines one after another: the bytes Arrow already holds back to back."""
+def _joined(lines: pa.Array) -> pa.Buffer:
+    """The lines one after another: the bytes Arrow already holds back to back (not copied)."""
     chunk = pa.concat_arrays([lines]) if lines.offset else lines
     offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[: len(chunk) + 1]
-    data = chunk.buffers()[2]
-    return data.to_pybytes()[offsets[0] : offsets[-1]]
+    return chunk.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
