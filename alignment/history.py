@@ -85,7 +85,7 @@ class Histories:
             frame = followed.joined().frame
             scored = followed.scores.get(key)
             if scored is None or scored[0] != len(frame):
-                scores = _grown_scores(scored, frame, questionnaire)
+                scores = grown_scores(scored, frame, questionnaire)
                 followed.scores[key] = (len(frame), scores)
             scores = followed.scores[key][1]
         return replace(
@@ -169,13 +169,16 @@ def _appended(old: pd.DataFrame, fresh: list[pd.DataFrame]) -> pd.DataFrame:
     return text_in_one_chunk(pd.concat(parts, ignore_index=True))
 
 
-def _grown_scores(
+def grown_scores(
     scored: tuple[int, Scores] | None, frame: pd.DataFrame, questionnaire: Questionnaire
 ) -> Scores:
-    """Scores of `frame`: those of its first rows (when known) plus the new responses'."""
+    """Scores of `frame`: those of its first rows (when known) plus the new responses', in the
+    order scoring it whole gives. The first rows must be whole responses, as appends leave them."""
     if scored is None or scored[0] > len(frame):
         return score_responses(frame, questionnaire)
     rows, earlier = scored
+    if rows == len(frame):
+        return earlier
     new = score_responses(frame.iloc[rows:], questionnaire)
     report = _combined_report(earlier.report, new.report)
     if new.overall.empty or earlier.overall.empty:

@@ -289,7 +289,6 @@ def _child_page(path: Path, page: str) -> dict:
 def _child_live(path: Path, arrivals: int) -> dict:
     from alignment.questionnaire import load_questionnaire
     from alignment.response import build_response
-    from alignment.scoring import score_responses
     from alignment.store import append_rows
     from alignment.workshop import LiveRows, Session, group_view, one_off_view
 
@@ -298,9 +297,9 @@ def _child_live(path: Path, arrivals: int) -> dict:
         copy = Path(folder) / "responses.csv"
         shutil.copyfile(path, copy)
         # The facilitator's screen opened on a long history: one whole read, as live_rows does.
-        live = LiveRows().follow(copy, LIVE_SESSION)
+        live = LiveRows().follow(copy, LIVE_SESSION).scored_by(questionnaire)
         # Results on show: each refresh computes the release's view again.
-        strategies = score_responses(live.rows, questionnaire).strategies
+        strategies = live.strategies
         unreleased = Session(LIVE_SESSION, "Live", questionnaire.id, min_group=5)
         release = one_off_view(strategies, unreleased).release
         session = Session(
@@ -320,11 +319,11 @@ def _child_live(path: Path, arrivals: int) -> dict:
             )
             append_rows(copy, new)
             begin = time.perf_counter()
-            # What workshop.live_rows does on each refresh, then the panel's scoring.
+            # What workshop.live_rows does on each refresh (reading and scoring what is new).
             offset = live.committed.size
-            live = live.follow(copy, LIVE_SESSION)
+            live = live.follow(copy, LIVE_SESSION).scored_by(questionnaire)
             new_bytes.append(live.committed.size - offset)
-            view = group_view(score_responses(live.rows, questionnaire).strategies, session)
+            view = group_view(live.strategies, session)
             times.append(time.perf_counter() - begin)
             assert not live.restarted, "the history was read again"
             assert view.count == before + n + 1, view.count

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from alignment import history
 from alignment.assessment import submit
 from alignment.questionnaire import load_questionnaire
 from alignment.response import build_response
@@ -182,6 +183,28 @@ def test_live_rows_read_only_what_was_committed_since(tmp_path: Path, monkeypatc
     assert (more.rows.loc[more.rows["response_id"] == "b", "value"] == 4).all()
     idle = more.follow(path, "K7PXW3")
     assert idle.rows.equals(more.rows) and idle.committed == more.committed
+
+
+def test_live_scores_are_those_of_the_rows_and_only_new_responses_are_scored(
+    tmp_path: Path, monkeypatch
+):
+    path = tmp_path / "responses.csv"
+    submit(path, PULSE, "Ana", pulse_answers(3), {}, response_id="a", session="K7PXW3")
+    seen = LiveRows().follow(path, "K7PXW3").scored_by(PULSE)
+    scored = []
+    real = history.score_responses
+    monkeypatch.setattr(
+        history, "score_responses", lambda f, q: scored.append(len(f)) or real(f, q)
+    )
+    idle = seen.follow(path, "K7PXW3").scored_by(PULSE)
+    assert scored == [] and idle.strategies.equals(seen.strategies)
+    submit(path, PULSE, "Ben", pulse_answers(5), {}, response_id="b", session="K7PXW3")
+    grown = idle.follow(path, "K7PXW3").scored_by(PULSE)
+    assert scored == [len(pulse_answers(5))]  # Ben's rows only
+    whole = score_responses(grown.rows, PULSE).strategies
+    pd.testing.assert_frame_equal(grown.strategies, whole)
+    with pytest.raises(ValueError, match="scored_by"):
+        _ = LiveRows(grown.rows).strategies
 
 
 def test_live_rows_start_over_when_the_file_is_not_the_one_they_followed(tmp_path: Path):

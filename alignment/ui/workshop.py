@@ -13,7 +13,6 @@ import streamlit as st
 from alignment import charts, config, report, theme
 from alignment.chartsets import ChartSet, group_summary, session_charts, spread_note
 from alignment.questionnaire import Questionnaire
-from alignment.scoring import score_responses
 from alignment.store import StoreError
 from alignment.ui import chart as ui_chart
 from alignment.ui import chart_pack_button, download, plain
@@ -42,14 +41,15 @@ def sessions_file(is_sample: bool) -> Path:
     return sessions_path(config.SAMPLE_DIR if is_sample else config.data_dir())
 
 
-def live_rows(responses: Path, code: str) -> pd.DataFrame:
-    """This session's answer rows, reading only what was committed since the last call."""
+def live_rows(responses: Path, code: str, questionnaire: Questionnaire) -> LiveRows:
+    """This session's answer rows and their scores, reading and scoring only what was committed
+    since the last call."""
     state = st.session_state.get(_LIVE_KEY)
     if state is None or state["path"] != str(responses) or state["code"] != code:
         state = {"path": str(responses), "code": code, "live": LiveRows()}
-    live = state["live"].follow(responses, code)
+    live = state["live"].follow(responses, code).scored_by(questionnaire)
     st.session_state[_LIVE_KEY] = {**state, "live": live}
-    return live.rows
+    return live
 
 
 def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool = False) -> None:
@@ -104,9 +104,9 @@ def waiting_message(view: GroupView, session: Session, *, for_room: bool = False
 
 def release_now(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
     """Button callback: release the session's results as they stand at this moment."""
-    rows = live_rows(responses, code)
+    strategies = live_rows(responses, code, questionnaire).strategies
     try:
-        release_results(sessions, code, score_responses(rows, questionnaire).strategies)
+        release_results(sessions, code, strategies)
     except (WorkshopError, StoreError) as exc:
         st.session_state[NOTICE_KEY] = str(exc)
 
@@ -144,8 +144,8 @@ def live(draw: Callable[..., None]) -> Callable[..., None]:
         if session is None:
             st.error(f"The session {code} no longer exists.")
             return
-        rows = live_rows(responses, code)
-        strategies = score_responses(rows, questionnaire).strategies
+        followed = live_rows(responses, code, questionnaire)
+        rows, strategies = followed.rows, followed.strategies
         view = group_view(strategies, session)
         draw(Live(responses, sessions, session, rows, strategies, view, questionnaire), **options)
 
