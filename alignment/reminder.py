@@ -4,11 +4,13 @@ their meetings do."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
 from alignment.export import as_utc
+from alignment.results import Focus
 
 CHECK_IN_DAYS = 90
 ICS_PRODID = "-//Purpose-Performance Alignment//EN"
@@ -29,13 +31,17 @@ def reminder_ics(
     respondent: str,
     app_url: str,
     questionnaire_title: str,
+    focus: Sequence[Focus] = (),
+    reflections: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
 ) -> bytes:
     """An all-day calendar entry for the next check-in, with a 09:00 pop-up that morning.
 
     All-day (a date, not a time) so it lands on the right day in any time zone; the alarm fires
-    nine hours after the day starts, in the calendar's own local time. The alias only appears in
-    the description text, which the calendar library escapes.
+    nine hours after the day starts, in the calendar's own local time. The description carries
+    what to come back to: the strategies to focus on and what the person wrote, (prompt, text),
+    in their own words. The alias and those texts only appear in the description, which the
+    calendar library escapes.
     """
     day = when.date() if isinstance(when, datetime) else when
     stamp = as_utc(now or datetime.now(UTC)).to_pydatetime()
@@ -48,10 +54,7 @@ def reminder_ics(
     event.add("summary", REMINDER_SUMMARY)
     event.add(
         "description",
-        f"Time for your check-in, {respondent}.\n"
-        f"Answer '{questionnaire_title}' again (about 10 minutes), then compare your scores "
-        "with last time and pick one thing to change before the next check-in.\n"
-        f"Open the app: {app_url}",
+        _description(respondent, app_url, questionnaire_title, focus, reflections),
     )
     event.add("url", app_url)
     event.add("transp", "TRANSPARENT")  # a reminder, not a meeting: the day stays free
@@ -69,3 +72,30 @@ def reminder_ics(
     calendar.add("method", "PUBLISH")
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _description(
+    respondent: str,
+    app_url: str,
+    questionnaire_title: str,
+    focus: Sequence[Focus],
+    reflections: Sequence[tuple[str, str]],
+) -> str:
+    lines = [
+        f"Time for your check-in, {respondent}.",
+        f"Answer '{questionnaire_title}' again (about 10 minutes), then compare your scores "
+        "with last time and pick one thing to change before the next check-in.",
+    ]
+    if focus:
+        lines += ["", "Your focus from this check-in:"]
+        lines += [
+            f"- {item.strategy.name} (valued {item.purpose:.0f}, lived {item.performance:.0f})"
+            for item in focus
+        ]
+    if reflections:
+        lines += ["", "What you wrote:"]
+        for prompt, text in reflections:
+            lines += [prompt, text.strip(), ""]
+        lines.pop()
+    lines += ["", f"Open the app: {app_url}"]
+    return "\n".join(lines)

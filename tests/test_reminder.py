@@ -10,6 +10,7 @@ from icalendar import Calendar
 from alignment.config import SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import load_questionnaire
 from alignment.reminder import ICS_PRODID, next_check_in, reminder_ics
+from alignment.results import Focus
 
 MAIN = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
 
@@ -79,3 +80,45 @@ def test_next_check_in_is_a_quarter_later_by_default():
     assert next_check_in(datetime(2026, 1, 15, 23, 59, tzinfo=UTC)) == date(2026, 4, 15)
     with pytest.raises(ValueError, match="at least 1"):
         next_check_in(date(2026, 1, 15), days=0)
+
+
+def test_the_reminder_carries_the_focus_and_what_the_person_wrote():
+    why, goals = MAIN.strategy_by_id["why"], MAIN.strategy_by_id["goals"]
+    focus = [
+        Focus(
+            why, purpose=87.5, performance=25.0, gap=-62.5, alignment=37.5, quadrant="intent_gap"
+        ),
+        Focus(goals, purpose=50.0, performance=75.0, gap=25.0, alignment=75.0, quadrant="hollow"),
+    ]
+    commit = next(r for r in MAIN.reflections if r.id == "reflect-commit")
+    written = [(commit.text, "Block Friday 4pm, every week; tell Sam, my manager.\n")]
+    _, event = parse_event(
+        reminder_ics(
+            date(2026, 4, 15),
+            respondent="Ana",
+            app_url="https://a.example/",
+            questionnaire_title=MAIN.title,
+            focus=focus,
+            reflections=written,
+        )
+    )
+    description = str(event["DESCRIPTION"])
+    assert f"- {why.name} (valued 88, lived 25)" in description
+    assert f"- {goals.name} (valued 50, lived 75)" in description
+    assert f"{commit.text}\nBlock Friday 4pm, every week; tell Sam, my manager.\n" in description
+    assert description.index(why.name) < description.index(commit.text)
+    assert description.endswith("Open the app: https://a.example/")
+    for field in ("SUMMARY", "UID", "URL"):
+        assert "Friday" not in str(event[field])
+
+
+def test_without_focus_or_reflections_the_reminder_says_neither():
+    _, event = parse_event(
+        reminder_ics(
+            date(2026, 4, 15),
+            respondent="Ana",
+            app_url="https://a.example/",
+            questionnaire_title="Q",
+        )
+    )
+    assert "focus" not in str(event["DESCRIPTION"]) and "wrote" not in str(event["DESCRIPTION"])

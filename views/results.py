@@ -161,6 +161,8 @@ with reminder_column:
             respondent=respondent,
             app_url=ui.app_base_url(),
             questionnaire_title=questionnaire.title,
+            focus=focus,
+            reflections=written,
         ),
         f"{export.slug(respondent)}_{when:%Y-%m-%d}_check-in.ics",
         key="results_reminder",
