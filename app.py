@@ -29,6 +29,7 @@ access.guard_the_server()
 role = access.role()
 # The first page listed is the default one, served at the app's root address.
 if role == access.PARTICIPANT:
+    access.keep_session_in_address()
     pages = [assess, results]
 elif role == access.GUEST:
     pages = [home, assess, results, signin]

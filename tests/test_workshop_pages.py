@@ -213,7 +213,9 @@ def test_participant_joins_answers_anonymously_and_sees_only_their_own_result():
     for box in at.selectbox:
         assert "Someone Else" not in box.options
         assert other_id not in box.options
-    # Still a participant after the switch to Results (the join link's code is remembered).
+    # Still a participant after the switch to Results (the join link's code is remembered),
+    # and the address still says so: a reload of the phone's browser keeps the workshop.
+    assert at.query_params["session"] == code
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/workshop.py")
 

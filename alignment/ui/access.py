@@ -121,6 +121,15 @@ def joined_code() -> str | None:
     return st.session_state.get(_SESSION_KEY)
 
 
+def keep_session_in_address() -> None:
+    """A participant's address always carries ?session=CODE. Page switches drop the query, and
+    a reload of the phone's browser would then forget the workshop (on an open app, making the
+    participant a facilitator)."""
+    code = joined_code()
+    if code and st.query_params.get("session") != code:
+        st.query_params["session"] = code
+
+
 def role() -> str:
     if joined_code():
         return PARTICIPANT

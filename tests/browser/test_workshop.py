@@ -82,6 +82,8 @@ def test_a_room_answers_and_the_facilitator_screen_follows(
         assert "Participant" in body  # their generated alias, their result
         assert phone.get_by_role("link", name="Workshop").count() == 0
         assert phone.get_by_role("link", name="Trends").count() == 0
+        # The address keeps the workshop, so a reload of the phone's browser does too.
+        expect(phone).to_have_url(re.compile(f"[?&]session={code}"))
     phones[0].screenshot(path=screenshot_dir / "workshop-participant-result.png", full_page=True)
 
     # The live panel counts by itself; the results appear when the facilitator reveals them.
@@ -103,6 +105,8 @@ def test_a_room_answers_and_the_facilitator_screen_follows(
         assert "Reveal results" not in main
         assert "Purpose, performance and alignment over time" not in main
         assert phones[1].get_by_role("heading", name="Workshop", exact=True).count() == 0
+        if "session=" in path:  # bounced to the default page, still in the workshop
+            expect(phones[1]).to_have_url(re.compile(f"[?&]session={code}"))
 
     for room in rooms:
         room.close()
