@@ -112,8 +112,11 @@ def empty_responses() -> pd.DataFrame:
 @functools.cache
 def _empty_responses() -> pd.DataFrame:
     """Made once: building it costs ~4 ms, and every idle live refresh returns one."""
-    kinds = {"submitted_at": "datetime64[us, UTC]", "questionnaire_version": "Int64"}
-    kinds["value"] = "float64"
+    kinds = {
+        "submitted_at": "datetime64[us, UTC]",
+        "questionnaire_version": "Int64",
+        "value": "float64",
+    }
     return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "str")) for c in RESPONSE_COLUMNS})
 
 

@@ -33,10 +33,10 @@ class LiveRows:
             loaded = load_responses(path)
             return LiveRows(_of_session(loaded.frame, code), loaded.committed, restarted=True)
         fresh, committed = after
-        fresh = _of_session(fresh, code) if not fresh.empty else fresh
-        if fresh.empty:  # (most refreshes: nothing new in this session)
+        mine = _of_session(fresh, code) if not fresh.empty else fresh
+        if mine.empty:  # (most refreshes: nothing new in this session)
             return replace(self, committed=committed, restarted=False)
-        rows = pd.concat([self.rows, fresh], ignore_index=True)
+        rows = pd.concat([self.rows, mine], ignore_index=True)
         return replace(self, rows=rows, committed=committed, restarted=False)
 
     def scored_by(self, questionnaire: Questionnaire) -> LiveRows:
