@@ -27,11 +27,11 @@ import plotly.graph_objects as go
 
 from alignment import chartsets, images
 from alignment.chartsets import Chart, ChartSet
+from alignment.numbers import whole_points
 from alignment.questionnaire import Questionnaire
 from alignment.results import INDICES, Headline, focus_next, headline, reflections_of, with_names
 from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS, Scores
 from alignment.workshop import GroupView, Session, top_gaps
-from alignment.workshop.disclosure import whole_points
 
 PRINT_TIMEOUT_SECONDS = 60
 PRODUCT = "Purpose–Performance Alignment"

@@ -7,11 +7,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from alignment.numbers import points
 from alignment.questionnaire import Questionnaire, Strategy
+from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
 
 INDICES = ("purpose", "performance", "alignment")
 # A third focus strategy is only shown when it really needs attention.
 THIRD_FOCUS_ALIGNMENT_BELOW = 80
+# Within one step of two five-point items (12.5 points), purpose and performance "match".
+MATCHED_WITHIN = 12.5
+# High on both, yet two steps apart or more: "aligned" would contradict the gap beside it.
+UNEVEN_FROM = 25
+UNEVEN_LABEL = "High on both, not level"
 
 
 @dataclass(frozen=True)
@@ -37,18 +44,83 @@ class Focus:
     quadrant: str | None
 
     @property
+    def label(self) -> str:
+        return quadrant_wording(self.quadrant, self.gap)[0]
+
+    @property
+    def meaning(self) -> str:
+        return quadrant_wording(self.quadrant, self.gap)[1]
+
+    @property
     def reason(self) -> str:
+        valued, lived = points(self.purpose), points(self.performance)
         if self.gap < 0:
             return (
-                f"You value this ({self.purpose:.0f}) more than you act on it "
-                f"({self.performance:.0f}): a gap of {abs(self.gap):.0f} points."
+                f"You value this ({valued}) more than you act on it ({lived}): "
+                f"a gap of {points(abs(self.gap))} points."
             )
         if self.gap > 0:
             return (
-                f"You act on this ({self.performance:.0f}) more than it matters to you "
-                f"({self.purpose:.0f}): worth asking why you do it."
+                f"You act on this ({lived}) more than it matters to you ({valued}): "
+                "worth asking why you do it."
             )
-        return f"Purpose and performance are level, both at {self.purpose:.0f}."
+        return f"Purpose and performance are level, both at {valued}."
+
+
+def quadrant_wording(quadrant: str | None, gap: float) -> tuple[str, str]:
+    """(label, meaning) of a strategy's quadrant, in words that agree with its gap.
+
+    "Aligned" means high on both; with purpose and performance two steps apart or more it
+    says so instead of calling the strategy aligned above a wide gap.
+    """
+    if quadrant is None:
+        return "Not scored", "no answers on one or both dimensions"
+    if quadrant == "aligned" and abs(gap) >= UNEVEN_FROM:
+        ahead = (
+            "you value it more than you live it" if gap < 0 else "you do it more than it matters"
+        )
+        return UNEVEN_LABEL, f"above the threshold on both, but {ahead}"
+    return QUADRANT_LABELS[quadrant], QUADRANT_MEANINGS[quadrant]
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a response means, in words: one plain sentence, then the most useful fact."""
+
+    sentence: str
+    fact: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.sentence} {self.fact}"
+
+
+def story(strategies: pd.DataFrame) -> Story | None:
+    """The story of one response's strategy scores (with names); None when none is scored.
+
+    The sentence counts the strategies whose purpose and performance match (within one step of
+    the scale); the fact names the widest gap, as "valued" (purpose) and "lived" (performance).
+    """
+    scored = strategies.dropna(subset=["purpose", "performance"])
+    if scored.empty:
+        return None
+    total = len(scored)
+    matched = int((scored["gap"].abs() <= MATCHED_WITHIN).sum())
+    if matched == total:
+        sentence = "What you do matches why you do it on every strategy."
+    elif matched == 0:
+        sentence = "What you do and why you do it differ on every strategy."
+    else:
+        sentence = f"What you do matches why you do it on {matched} of {total} strategies."
+    widest = scored.loc[scored["gap"].abs().idxmax()]
+    if abs(widest["gap"]) <= MATCHED_WITHIN:
+        fact = f"No gap is wider than {points(abs(widest['gap']))} points."
+    else:
+        fact = (
+            f"Your widest gap: {widest['strategy_name']} — valued {points(widest['purpose'])}, "
+            f"lived {points(widest['performance'])}."
+        )
+    return Story(sentence, fact)
 
 
 def responses_of(overall: pd.DataFrame, respondent: str) -> pd.DataFrame:

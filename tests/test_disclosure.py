@@ -35,7 +35,8 @@ from alignment.workshop import (
     release_results,
     update_session,
 )
-from alignment.workshop.disclosure import CELL_DIMENSIONS, SPREAD_MIN, whole_points
+from alignment.numbers import whole_points
+from alignment.workshop.disclosure import CELL_DIMENSIONS, SPREAD_MIN
 from tests.conftest import PROJECT_ROOT
 
 PULSE = load_questionnaire(PROJECT_ROOT / "questionnaires" / "pulse.yaml")

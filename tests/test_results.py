@@ -14,7 +14,15 @@ import pytest
 
 from alignment.config import SHIPPED_QUESTIONNAIRES
 from alignment.questionnaire import Questionnaire, load_questionnaire
-from alignment.results import Focus, focus_next, headline, reflections_of, with_names
+from alignment.results import (
+    Focus,
+    focus_next,
+    headline,
+    quadrant_wording,
+    reflections_of,
+    story,
+    with_names,
+)
 from alignment.scoring import score_responses
 from tests.test_scoring import FIXTURE
 
@@ -368,3 +376,65 @@ def test_with_names_orders_by_questionnaire_and_adds_names(fixture_q):
     assert list(named["alignment"].iloc[:4]) == [70.8, 75, 25, 75]
     assert math.isnan(named["alignment"].iloc[4])
     assert "_order" not in named.columns
+
+
+# ---------------------------------------------------------------------------------------------
+# The story and the quadrant's wording
+
+
+def named(rows: list[tuple], questionnaire: Questionnaire) -> pd.DataFrame:
+    return with_names(strategy_frame(rows), questionnaire)
+
+
+def test_story_names_the_widest_gap_with_both_numbers_in_whole_points(pulse):
+    strategies = named(
+        [
+            ("why", 87.5, 25, -62.5, 37.5, "intent_gap"),  # the widest: 62.5
+            ("goals", 75, 75, 0, 100, "aligned"),
+            ("vision", 50, 62.5, 12.5, 87.5, "drifting"),  # within one step: matched
+            ("example", 100, 50, -50, 50, "intent_gap"),
+        ],
+        pulse,
+    )
+    told = story(strategies)
+    name = pulse.strategy_by_id["why"].name
+    assert told.sentence == "What you do matches why you do it on 2 of 4 strategies."
+    # 87.5 rounds half up to 88 (Python's round would give 88 too, 62.5 would give 62).
+    assert told.fact == f"Your widest gap: {name} — valued 88, lived 25."
+    assert told.text == f"{told.sentence} {told.fact}"
+
+
+def test_story_of_a_close_match_says_no_gap_is_wide(pulse):
+    strategies = named(
+        [("why", 75, 75, 0, 100, "aligned"), ("goals", 62.5, 75, 12.5, 87.5, "aligned")], pulse
+    )
+    told = story(strategies)
+    assert told.sentence == "What you do matches why you do it on every strategy."
+    assert told.fact == "No gap is wider than 13 points."
+
+
+def test_story_counts_only_scored_strategies_and_is_none_without_any(pulse):
+    strategies = named(
+        [("why", 90, 40, -50, 50, "intent_gap"), ("goals", 80, NAN, NAN, NAN, pd.NA)], pulse
+    )
+    assert story(strategies).sentence == "What you do and why you do it differ on every strategy."
+    assert story(named([("goals", 80, NAN, NAN, NAN, pd.NA)], pulse)) is None
+
+
+def test_aligned_with_a_wide_gap_has_its_own_wording_never_aligned_above_a_gap(pulse):
+    wide = Focus(pulse.strategy_by_id["why"], 100, 75, -25, 75, "aligned")
+    assert wide.label == "High on both, not level"
+    assert "value it more than you live it" in wide.meaning
+    assert "gap of 25 points" in wide.reason
+    ahead = Focus(pulse.strategy_by_id["why"], 62.5, 100, 37.5, 62.5, "aligned")
+    assert ahead.label == "High on both, not level" and "more than it matters" in ahead.meaning
+    close = Focus(pulse.strategy_by_id["why"], 87.5, 75, -12.5, 87.5, "aligned")
+    assert (close.label, close.meaning) == ("Aligned", "high on both purpose and performance")
+    assert quadrant_wording("intent_gap", -50)[0] == "Intent gap"
+    assert quadrant_wording(None, math.nan)[0] == "Not scored"
+
+
+def test_focus_reason_rounds_half_up(pulse):
+    item = Focus(pulse.strategy_by_id["why"], 72.5, 57.5, -15, 85, "aligned")
+    # Half up: 72.5 -> 73 and 57.5 -> 58 (half-even would give 72 and 58).
+    assert item.reason == "You value this (73) more than you act on it (58): a gap of 15 points."

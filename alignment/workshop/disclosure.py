@@ -25,11 +25,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
+from alignment.numbers import whole_points
 from alignment.questionnaire import Questionnaire
 from alignment.workshop.sessions import (
     Release,
@@ -40,17 +40,11 @@ from alignment.workshop.sessions import (
 )
 
 CELL_DIMENSIONS = ("purpose", "performance", "alignment")
-Numbers = TypeVar("Numbers", pd.Series, pd.DataFrame)
 SPREAD_MIN = 10  # quartiles of fewer people come too close to naming someone's score
 
 
 def cell_key(strategy: str, dimension: str) -> str:
     return f"{strategy}/{dimension}"
-
-
-def whole_points(values: Numbers) -> Numbers:
-    """Half up (72.5 -> 73), the one rounding rule for numbers the room sees."""
-    return np.floor(values.astype("float64") + 0.5)
 
 
 def contributions(strategy_scores: pd.DataFrame) -> dict[str, frozenset[str]]:
