@@ -1,4 +1,7 @@
-"""The Excel workbook of the responses: Responses, Wide, Scores and About sheets.
+"""The Excel workbook of the responses: Summary, Responses, Wide, Scores and About sheets.
+
+It opens on the Summary, what a person reads first: per response and strategy, the strategy's
+name, scores in whole points and its quadrant in words; the raw sheets follow for spreadsheets.
 
 Written with XlsxWriter in constant-memory mode, so a sheet's rows go to a temporary file as
 they are made and a workbook of a million answers never exists as a million Python rows. The
@@ -18,6 +21,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -26,8 +30,10 @@ from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.worksheet import Worksheet
 
 from alignment.export import as_utc, neutralise_formula, whole_numbers, wide_responses, with_times
+from alignment.numbers import whole_points
 from alignment.questionnaire import Questionnaire
-from alignment.scoring import score_responses, scores_table
+from alignment.results import quadrant_wording
+from alignment.scoring import QUADRANTS, Scores, score_responses, scores_table
 from alignment.store import RESPONSE_COLUMNS
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -46,11 +52,15 @@ _WRAPPED_STYLE = {"text_wrap": True, "valign": "top"}
 _TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _DATE_FORMAT = "yyyy-mm-dd"
 _SCORE_FORMAT = "0.00"
+_MINUTE_FORMAT = "yyyy-mm-dd hh:mm"
+# A gap shows its sign: "+13", "0", or "12" after a real minus sign (U+2212) as the app writes.
+_SIGNED_FORMAT = '+0;"\u2212"0;0'
 _TIMES_NOTE = (
     "All times are UTC. Excel cannot store a time zone, so they are written as date-times "
     "without one; add your offset to see local time."
 )
 _COLUMNS_NOTE = (
+    "Summary: what to read first, in whole points and words (its own lines say how). "
     "Responses: one row per answer; 'value' is the raw scale answer, 'text' a reflection. "
     "Wide: one row per response, one column per question id (raw answer, reversed items not "
     "flipped) and per reflection. Scores: per response, one row per strategy and an 'overall' "
@@ -62,6 +72,15 @@ _TEXT_NOTE = (
     "a carriage return has an apostrophe put in front so that a spreadsheet shows it instead of "
     "running it as a formula."
 )
+# Above this many responses the Summary gives each strategy over all of them instead of listing
+# every response's strategies (ten thousand responses are already 110,000 rows of a 10-strategy
+# questionnaire); the Scores sheet still has them all.
+SUMMARY_MAX_RESPONSES = 10_000
+# Excel's paper size codes.
+PAPER_SIZES = {"a4": 9, "letter": 1}
+Paper = Literal["a4", "letter"]
+# The Summary's row of a response's three indices, after its strategies' rows.
+INDEX_ROW = "All strategies (index)"
 # Rows assembled at a time: enough for numpy to do the work, little enough to stay small.
 _CHUNK_ROWS = 20_000
 # Day 0 of Excel's 1900 date system, which also counts a 29 February 1900 that never was.
@@ -123,6 +142,8 @@ class _Styles:
     time: int
     date: int
     score: int
+    minute: int
+    signed: int
 
     @classmethod
     def of(cls, workbook: Workbook) -> _Styles:
@@ -139,6 +160,8 @@ class _Styles:
             time=index({"num_format": _TIME_FORMAT}),
             date=index({"num_format": _DATE_FORMAT}),
             score=index({"num_format": _SCORE_FORMAT}),
+            minute=index({"num_format": _MINUTE_FORMAT}),
+            signed=index({"num_format": _SIGNED_FORMAT}),
         )
 
 
@@ -264,11 +287,18 @@ class _Column:
 
     @classmethod
     def of(
-        cls, series: pd.Series, styles: _Styles, strings: SharedStringTable, digits: int | None
+        cls,
+        series: pd.Series,
+        styles: _Styles,
+        strings: SharedStringTable,
+        digits: int | None,
+        style: int | None = None,
     ) -> _Column:
+        """`style`, when given, is every cell's format instead of the one its type has."""
         if pd.api.types.is_datetime64_any_dtype(series):
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
-            rests = [f'" s="{styles.time}"><v>{day!r}</v></c>' for day in _excel_serials(uniques)]
+            time = styles.time if style is None else style
+            rests = [f'" s="{time}"><v>{day!r}</v></c>' for day in _excel_serials(uniques)]
             values = uniques  # (for the width only)
         else:
             if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in (
@@ -284,7 +314,12 @@ class _Column:
                 values = [_cell_value(value, digits) for value in uniques]
             uses = np.bincount(codes[codes >= 0], minlength=len(values)).tolist()
             rests = [
-                _cell_rest(value, _value_style(value, styles, digits), strings, used)
+                _cell_rest(
+                    value,
+                    _value_style(value, styles, digits) if style is None else style,
+                    strings,
+                    used,
+                )
                 for value, used in zip(values, uses, strict=True)
             ]
         head = codes[:500]
@@ -308,12 +343,15 @@ def _excel_serials(times: pd.DatetimeIndex) -> list[float]:
     return (days + (seconds + micro / 1e6) / 86_400).tolist()
 
 
-def _table_rows(columns: list[_Column], start: int, stop: int, letters: list[str]) -> str:
-    """The XML of table rows `start` to `stop` (0-based, below the header).
+def _table_rows(
+    columns: list[_Column], start: int, stop: int, letters: list[str], first: int
+) -> str:
+    """The XML of table rows `start` to `stop` (0-based, below the header), row 0 being sheet
+    row `first` (1-based).
 
     Assembled by numpy from the columns' pieces and joined once: no Python code runs per cell.
     """
-    numbers = np.arange(start + 2, stop + 2).astype(str).astype(object)
+    numbers = np.arange(start + first, stop + first).astype(str).astype(object)
     pieces = np.empty((stop - start, 3 + 3 * len(columns) + 1), dtype=object)
     pieces[:, 0] = '<row r="'
     pieces[:, 1] = numbers
@@ -336,56 +374,109 @@ def _table_rows(columns: list[_Column], start: int, stop: int, letters: list[str
     return "".join(pieces.ravel().tolist())
 
 
+# A row above a table, or of the About sheet: each cell's value (as `_cell_value` made it) and
+# format, from column A on.
+_Line = list[tuple[object, int | None]]
+
+
+def _lines_xml(lines: list[_Line], strings: SharedStringTable) -> str:
+    """Rows 1 to len(lines), cell by cell: for the few rows that are not a table."""
+    letters = _column_letters(max((len(line) for line in lines), default=0))
+    cells = [
+        [
+            f'<c r="{letter}{number}' + rest
+            for letter, (value, style) in zip(letters, line, strict=False)
+            if (rest := _cell_rest(value, style, strings))
+        ]
+        for number, line in enumerate(lines, 1)
+    ]
+    return _rows_xml([str(number) for number in range(1, len(lines) + 1)], cells)
+
+
+def _add_sheet(
+    workbook: Workbook, title: str, paper: int, *, one_page_wide: bool = False
+) -> _Sheet:
+    """A sheet set up to print: landscape on `paper` (an Excel paper code), narrow margins and
+    page numbers; `one_page_wide` scales it to the page's width (a page as tall as it takes).
+
+    XlsxWriter's default already leaves the gridlines out of the print.
+    """
+    sheet = workbook.add_worksheet(title, worksheet_class=_Sheet)
+    sheet.set_landscape()
+    sheet.set_paper(paper)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    sheet.set_footer("&L&A&RPage &P of &N")
+    if one_page_wide:
+        sheet.fit_to_pages(1, 0)
+    return sheet
+
+
 def _write_table(
-    workbook: Workbook,
+    sheet: _Sheet,
     styles: _Styles,
-    title: str,
     table: pd.DataFrame,
     digits: int | None = None,
+    *,
+    heading: list[_Line] | None = None,
+    formats: dict[str, int] | None = None,
 ) -> int:
-    """One sheet: bold, frozen, filterable header; real numbers and date-times below it. Returns
-    how many rows are below the header.
+    """A table on `sheet`, below the `heading` lines: bold, frozen, filterable header that is
+    printed atop every page; real numbers and date-times below it. `formats` gives a column (by
+    name) one cell format instead of its values' own. Returns how many rows are below the header.
 
     Each column is converted once, then the rows are written a chunk at a time, so a long table
     never exists as Python rows.
     """
-    sheet = workbook.add_worksheet(title, worksheet_class=_Sheet)
+    heading, formats = heading or [], formats or {}
     names = [str(c) for c in table.columns]
     letters = _column_letters(len(names))
     columns = [
-        _Column.of(table.iloc[:, position], styles, sheet.str_table, digits)
-        for position in range(len(names))
+        _Column.of(
+            table.iloc[:, position],
+            styles,
+            sheet.str_table,
+            digits,
+            formats.get(name),
+        )
+        for position, name in enumerate(names)
     ]
     for position, (name, column) in enumerate(zip(names, columns, strict=True)):
         sheet.set_column(position, position, _width([name, *column.sample]))
-    sheet.freeze_panes(1, 0)
+    top = len(heading)  # the header's row (0-based)
+    sheet.freeze_panes(top + 1, 0)
+    sheet.repeat_rows(top)
     if names:
-        sheet.autofilter(0, 0, len(table), len(names) - 1)
+        sheet.autofilter(top, 0, top + len(table), len(names) - 1)
+    if heading:
+        width = max(len(line) for line in heading)
+        sheet.write_rows(0, top, width, _lines_xml(heading, sheet.str_table))
     header = [
-        f'<c r="{letter}1' + _cell_rest(_cell_value(name), styles.header, sheet.str_table)
+        f'<c r="{letter}{top + 1}' + _cell_rest(_cell_value(name), styles.header, sheet.str_table)
         for letter, name in zip(letters, names, strict=True)
     ]
-    sheet.write_rows(0, 1, len(names), _rows_xml(["1"], [header]))
+    sheet.write_rows(top, 1, len(names), _rows_xml([str(top + 1)], [header]))
     for start in range(0, len(table), _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, len(table))
         sheet.write_rows(
-            start + 1, stop - start, len(names), _table_rows(columns, start, stop, letters)
+            top + 1 + start,
+            stop - start,
+            len(names),
+            _table_rows(columns, start, stop, letters, top + 2),
         )
     return len(table)
 
 
 def _write_about(
-    workbook: Workbook,
+    sheet: _Sheet,
     styles: _Styles,
     questionnaire: Questionnaire,
     facts: list[tuple[str, object]],
 ) -> None:
     """What the file holds and how to read it, plus the questions behind the Wide sheet's ids."""
-    sheet = workbook.add_worksheet("About", worksheet_class=_Sheet)
     for position, width in enumerate((30, 90, 14, 12, 10)):
         sheet.set_column(position, position, width)
 
-    rows: list[list[tuple[object, int | None]]] = [
+    lines: list[_Line] = [
         [("Purpose–Performance Alignment: data export", styles.title)],
         [],
     ]
@@ -394,9 +485,11 @@ def _write_about(
         style = _value_style(shown, styles)
         if isinstance(shown, str) and len(shown) > 80:
             style = styles.wrapped
-        rows.append([(_cell_value(label), styles.bold_wrapped), (shown, style)])
-    rows += [[], [("Questions", styles.bold)]]
-    rows.append([(h, styles.bold) for h in ("id", "question", "strategy", "dimension", "reversed")])
+        lines.append([(_cell_value(label), styles.bold_wrapped), (shown, style)])
+    lines += [[], [("Questions", styles.bold)]]
+    lines.append(
+        [(h, styles.bold) for h in ("id", "question", "strategy", "dimension", "reversed")]
+    )
     strategies = questionnaire.strategy_by_id
     for item in questionnaire.items:
         strategy = strategies.get(item.strategy)
@@ -407,22 +500,12 @@ def _write_about(
             item.dimension,
             "yes" if item.reverse else "no",
         ]
-        rows.append([(_cell_value(cell), None) for cell in cells])
+        lines.append([(_cell_value(cell), None) for cell in cells])
     for reflection in questionnaire.reflections:
         cells = [reflection.id, reflection.text, "reflection"]
-        rows.append([(_cell_value(cell), None) for cell in cells])
-
-    letters = _column_letters(max(len(row) for row in rows))
-    cells = [
-        [
-            f'<c r="{letter}{number}' + rest
-            for letter, (value, style) in zip(letters, row, strict=False)
-            if (rest := _cell_rest(value, style, sheet.str_table))
-        ]
-        for number, row in enumerate(rows, 1)
-    ]
-    numbers = [str(number) for number in range(1, len(rows) + 1)]
-    sheet.write_rows(0, len(rows), len(letters), _rows_xml(numbers, cells))
+        lines.append([(_cell_value(cell), None) for cell in cells])
+    width = max(len(line) for line in lines)
+    sheet.write_rows(0, len(lines), width, _lines_xml(lines, sheet.str_table))
 
 
 def _new_workbook(target: io.BytesIO, folder: str) -> Workbook:
@@ -485,19 +568,26 @@ def workbook_wait(frame: pd.DataFrame, questionnaire: Questionnaire) -> str | No
 
 
 def workbook_bytes(
-    frame: pd.DataFrame, questionnaire: Questionnaire, *, now: datetime | None = None
+    frame: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    now: datetime | None = None,
+    paper: Paper = "a4",
 ) -> bytes:
-    """An Excel workbook of the responses to `questionnaire`: Responses, Wide, Scores, About.
+    """An Excel workbook of the responses to `questionnaire`: Summary, Responses, Wide, Scores,
+    About; it opens on the Summary and prints on `paper` ("a4" or "letter").
 
     For people who live in spreadsheets: real numbers and date-times (UTC, written without a
     zone because Excel has none), formulas neutralised, a frozen bold header on every table.
     Responses to other questionnaires are left out (and counted on the About sheet) so that the
-    four sheets describe the same responses.
+    sheets describe the same responses.
 
     Each table is made just before its sheet is written and let go after, so that only one of
     them is held beside the responses at a time: at a million answers the whole process peaks
     near 400 MB (bench/workbook.py).
     """
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"paper is one of {', '.join(PAPER_SIZES)}, not {paper!r}")
     problem = workbook_problem(frame, questionnaire)
     if problem:
         raise ValueError(problem)
@@ -512,7 +602,9 @@ def workbook_bytes(
     with tempfile.TemporaryDirectory(prefix="alignment-workbook-") as folder:
         workbook = _new_workbook(buffer, folder)
         try:
-            _write_sheets(workbook, same, questionnaire, exported, other_responses)
+            _write_sheets(
+                workbook, same, questionnaire, exported, other_responses, PAPER_SIZES[paper]
+            )
             workbook.close()
         finally:
             for sheet in workbook.worksheets():
@@ -526,13 +618,25 @@ def _write_sheets(
     questionnaire: Questionnaire,
     exported: pd.Timestamp,
     other_responses: int,
+    paper: int,
 ) -> None:
-    """The four sheets, each table made just before its sheet is written and let go after."""
+    """The five sheets, each table made just before its sheet is written and let go after.
+
+    The Summary is the first sheet but is written once the scores are there: each sheet streams
+    its rows to a file of its own, so sheets need not be written in their order.
+    """
     styles = _Styles.of(workbook)
-    answers = _write_table(workbook, styles, "Responses", _long(same))
-    responses = _write_table(workbook, styles, "Wide", wide_responses(same, questionnaire))
+    summary = _add_sheet(workbook, "Summary", paper, one_page_wide=True)
+    summary.activate()
+    answers = _write_table(_add_sheet(workbook, "Responses", paper), styles, _long(same))
+    responses = _write_table(
+        _add_sheet(workbook, "Wide", paper), styles, wide_responses(same, questionnaire)
+    )
     scores = score_responses(same, questionnaire)
-    score_rows = _write_table(workbook, styles, "Scores", scores_table(scores), digits=2)
+    score_rows = _write_table(
+        _add_sheet(workbook, "Scores", paper), styles, scores_table(scores), digits=2
+    )
+    _write_summary(summary, styles, scores, questionnaire, exported)
     facts: list[tuple[str, object]] = [
         ("Questionnaire", questionnaire.title),
         ("Questionnaire id", questionnaire.id),
@@ -546,7 +650,143 @@ def _write_sheets(
         facts.append(("Responses to other questionnaires", f"{other_responses} (not included)"))
     facts += [("Times", _TIMES_NOTE), ("Columns", _COLUMNS_NOTE), ("Text", _TEXT_NOTE)]
     facts += [("Note", message) for message in scores.report.messages()]
-    _write_about(workbook, styles, questionnaire, facts)
+    about = _add_sheet(workbook, "About", paper, one_page_wide=True)
+    _write_about(about, styles, questionnaire, facts)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Summary
+
+_POINTS_NOTE = (
+    "Scores run 0–100 in whole points, rounded half up. Gap = performance - purpose: below 0, "
+    "a strategy is valued more than it is lived. Alignment = 100 - |gap|."
+)
+_ROWS_NOTE = (
+    f"Each response's strategies are followed by its '{INDEX_ROW}' row, the average over its "
+    "strategies. The Scores sheet has every score to two decimals; About explains each sheet."
+)
+
+
+def _write_summary(
+    sheet: _Sheet,
+    styles: _Styles,
+    scores: Scores,
+    questionnaire: Questionnaire,
+    exported: pd.Timestamp,
+) -> None:
+    """What a person reads first: each response's strategies by name, their scores in whole
+    points and their quadrants in words. Above SUMMARY_MAX_RESPONSES responses (a facilitator's
+    whole history) each strategy over all responses instead, which the sheet says."""
+    responses = len(scores.overall)
+    facts = (
+        f"Version {questionnaire.version} · {responses:,} response{'' if responses == 1 else 's'}"
+        f" · exported {exported:%Y-%m-%d %H:%M} UTC"
+    )
+    if responses > SUMMARY_MAX_RESPONSES:
+        table = _overview_rows(scores, questionnaire)
+        rows_note = (
+            f"{responses:,} responses, more than the {SUMMARY_MAX_RESPONSES:,} this sheet lists "
+            "one by one: so each strategy is shown over all of them, with its average scores and "
+            "how many responses fall in each quadrant. The Scores sheet has every response."
+        )
+    else:
+        table = _response_rows(scores, questionnaire)
+        rows_note = _ROWS_NOTE
+    heading: list[_Line] = [
+        [(_cell_value(f"{questionnaire.title}: summary"), styles.title)],
+        *([(_cell_value(text), None)] for text in (facts, _POINTS_NOTE, rows_note)),
+    ]
+    formats = {"Submitted (UTC)": styles.minute, "Gap": styles.signed, "Average gap": styles.signed}
+    _write_table(sheet, styles, table, heading=heading, formats=formats)
+
+
+def _whole(scores: pd.Series) -> pd.Series:
+    """Scores as people read them: whole numbers, rounded half up; missing stays missing."""
+    return whole_points(scores).astype("Int64")
+
+
+def _whole_gap(gaps: pd.Series) -> pd.Series:
+    """Gaps as the app says them (`signed_points`): the size rounded half up, then the sign, so
+    that -37.5 is -38, as the rounded scores beside it (25 and 63) read."""
+    return (np.sign(gaps) * whole_points(gaps.abs())).astype("Int64")
+
+
+def _quadrant_words(quadrant: pd.Series, gap: pd.Series) -> pd.DataFrame:
+    """`quadrant_wording` of each row, as columns label and meaning (positionally, like the
+    inputs): worked out once per distinct quadrant and gap, of which there are few."""
+    quadrant_codes, _ = pd.factorize(quadrant)
+    gap_codes, gap_values = pd.factorize(gap)
+    pair = (quadrant_codes + 1).astype(np.int64) * (len(gap_values) + 1) + gap_codes + 1
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    quadrants, gaps = quadrant.to_numpy(object)[first], gap.to_numpy("float64")[first]
+    words = np.array(
+        [
+            quadrant_wording(None if pd.isna(name) else str(name), float(value))
+            for name, value in zip(quadrants, gaps, strict=True)
+        ],
+        dtype=object,
+    ).reshape(-1, 2)
+    return pd.DataFrame({"label": words[inverse, 0], "meaning": words[inverse, 1]})
+
+
+def _response_rows(scores: Scores, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Per response, a row per strategy and then its indices, in the Scores sheet's order."""
+    names = {strategy.id: strategy.name for strategy in questionnaire.strategies}
+    strategies = scores.strategies.assign(name=scores.strategies["strategy"].map(names))
+    # scores_table keeps the strategy rows' own columns: the index rows have no name.
+    rows = scores_table(Scores(strategies, scores.overall))
+    words = _quadrant_words(rows["quadrant"], rows["gap"])
+    return pd.DataFrame(
+        {
+            "Respondent": rows["respondent"].to_numpy(),
+            "Submitted (UTC)": rows["submitted_at"].array,
+            "Strategy": rows["name"].fillna(INDEX_ROW).to_numpy(object),
+            "Purpose": _whole(rows["purpose"]).array,
+            "Performance": _whole(rows["performance"]).array,
+            "Gap": _whole_gap(rows["gap"]).array,
+            "Alignment": _whole(rows["alignment"]).array,
+            "Quadrant": words["label"].to_numpy(),
+            "What it means": words["meaning"].to_numpy(),
+        }
+    )
+
+
+def _overview_rows(scores: Scores, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Per strategy over all responses, then the indices: average scores in whole points, how
+    many responses have the score and how many fall in each quadrant (in words)."""
+    columns = ["purpose", "performance", "gap", "alignment", "quadrant"]
+    ids = [strategy.id for strategy in questionnaire.strategies]
+    rows = pd.concat(
+        [
+            scores.strategies[columns].assign(
+                row=pd.Index(ids).get_indexer(scores.strategies["strategy"])
+            ),
+            scores.overall[columns].assign(row=len(ids)),
+        ],
+        ignore_index=True,
+    )
+    words = _quadrant_words(rows["quadrant"], rows["gap"])
+    by_row = rows.groupby("row")
+    averages = by_row[["purpose", "performance", "gap", "alignment"]].mean()
+    # Quadrant columns in the scoring model's order, the words of one quadrant side by side.
+    rank = rows["quadrant"].map({name: n for n, name in enumerate(QUADRANTS)})
+    kinds = words.assign(rank=rank.fillna(len(QUADRANTS)).to_numpy())
+    order = kinds.drop_duplicates("label").sort_values(["rank", "label"])["label"].tolist()
+    counts = pd.crosstab(rows["row"], words["label"].to_numpy()).reindex(
+        index=averages.index, columns=order, fill_value=0
+    )
+    names = [*(strategy.name for strategy in questionnaire.strategies), INDEX_ROW]
+    table = pd.DataFrame(
+        {
+            "Strategy": [names[row] for row in averages.index],
+            "Responses scored": by_row["alignment"].count().to_numpy(),
+            "Average purpose": _whole(averages["purpose"]).array,
+            "Average performance": _whole(averages["performance"]).array,
+            "Average gap": _whole_gap(averages["gap"]).array,
+            "Average alignment": _whole(averages["alignment"]).array,
+        }
+    )
+    return pd.concat([table, counts.reset_index(drop=True)], axis=1)
 
 
 def _long(same: pd.DataFrame) -> pd.DataFrame:

@@ -159,7 +159,7 @@ def test_a_workbook_of_one_person(tmp_path: Path):
     out = tmp_path / "alex.xlsx"
     assert export("--respondent", "Alex Rivera", "--format", "xlsx", "--out", str(out)) == 0
     book = load_workbook(io.BytesIO(out.read_bytes()))
-    assert book.sheetnames == ["Responses", "Wide", "Scores", "About"]
+    assert book.sheetnames == ["Summary", "Responses", "Wide", "Scores", "About"]
     respondents = {
         row[0] for row in book["Wide"].iter_rows(min_row=2, min_col=3, max_col=3, values_only=True)
     }

@@ -1,4 +1,5 @@
-"""The Excel workbook: four sheets, real numbers and date-times, safe text, Excel's limits.
+"""The Excel workbook: a Summary to read first, then the raw sheets; real numbers and
+date-times, safe text, print setup, Excel's limits.
 
 Workbooks are read back with openpyxl (the importer's library), as a person's spreadsheet would
 open them; a few checks read the file's XML itself.
@@ -7,6 +8,7 @@ open them; a few checks read the file's XML itself.
 from __future__ import annotations
 
 import io
+import math
 import tempfile
 import zipfile
 from datetime import UTC, date, datetime, timedelta
@@ -19,11 +21,14 @@ import pytest
 
 from alignment import workbook
 from alignment.config import SAMPLE_RESPONSES
+from alignment.response import build_response
+from alignment.results import quadrant_wording
 from alignment.scoring import score_responses, scores_table
 from alignment.store import RESPONSE_COLUMNS, load_responses
 from alignment.workbook import (
     EXCEL_MAX_ROWS,
     EXCEL_MAX_TEXT,
+    INDEX_ROW,
     SLOW_WORKBOOK_ANSWERS,
     WORKBOOK_ANSWERS_PER_SECOND,
     workbook_bytes,
@@ -33,8 +38,21 @@ from alignment.workbook import (
 from tests.test_export_files import MAIN, PULSE, open_workbook, respond, sheet_records, stored
 
 FIRST_SAMPLE = "de1bfa7c-2357-4c32-a7ba-b551775b1637"
-SHEETS = ["Responses", "Wide", "Scores", "About"]
+SHEETS = ["Summary", "Responses", "Wide", "Scores", "About"]
+TABLES = ["Responses", "Wide", "Scores"]  # the raw sheets with a header in row 1
 HEADER_FILL = "FFE8EEF4"
+SUMMARY_HEADER = 5  # the Summary's header row, below its title and three lines
+SUMMARY_COLUMNS = [
+    "Respondent",
+    "Submitted (UTC)",
+    "Strategy",
+    "Purpose",
+    "Performance",
+    "Gap",
+    "Alignment",
+    "Quadrant",
+    "What it means",
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +76,34 @@ def table_workbook(table: pd.DataFrame, digits: int | None = None) -> openpyxl.W
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as folder:
         book = workbook._new_workbook(buffer, folder)
-        workbook._write_table(book, workbook._Styles.of(book), "Table", table, digits)
+        sheet = workbook._add_sheet(book, "Table", workbook.PAPER_SIZES["a4"])
+        workbook._write_table(sheet, workbook._Styles.of(book), table, digits)
         book.close()
     return open_workbook(buffer.getvalue())
+
+
+def summary_records(book: openpyxl.Workbook) -> list[dict[str, object]]:
+    """The Summary's table below its header, row by row."""
+    rows = list(book["Summary"].iter_rows(min_row=SUMMARY_HEADER, values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def half_up(score: float) -> int | None:
+    return None if pd.isna(score) else math.floor(score + 0.5)
+
+
+def signed_half_up(gap: float) -> int | None:
+    """A gap as the app says it: its size half up, then its sign (-37.5 is -38)."""
+    return None if pd.isna(gap) else int(math.copysign(math.floor(abs(gap) + 0.5), gap))
 
 
 # ---------------------------------------------------------------------------------------------
 # The sheets
 
 
-def test_workbook_has_the_four_sheets_with_frozen_bold_headers(sample_workbook, sample_frame):
+def test_workbook_has_its_sheets_with_frozen_bold_headers(sample_workbook, sample_frame):
     assert sample_workbook.sheetnames == SHEETS
-    for name in SHEETS[:3]:
+    for name in TABLES:
         sheet = sample_workbook[name]
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1])
@@ -82,10 +116,12 @@ def test_workbook_has_the_four_sheets_with_frozen_bold_headers(sample_workbook, 
 
 
 def test_every_table_sheet_is_filterable_over_all_its_rows(sample_workbook):
-    for name in SHEETS[:3]:
+    for name in TABLES:
         sheet = sample_workbook[name]
         last = sheet.cell(1, sheet.max_column).column_letter
         assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", name
+    summary = sample_workbook["Summary"]
+    assert summary.auto_filter.ref == f"A{SUMMARY_HEADER}:I{summary.max_row}"
 
 
 def test_columns_are_as_wide_as_their_values_within_limits(sample_workbook):
@@ -219,6 +255,199 @@ def test_workbook_accepts_rows_straight_from_build_response():
 
 
 # ---------------------------------------------------------------------------------------------
+# The Summary
+
+
+def main_responses(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["questionnaire_id"] == MAIN.id]
+
+
+def test_the_workbook_opens_on_a_summary_with_a_title_and_a_frozen_bold_header(
+    sample_workbook, sample_frame
+):
+    assert sample_workbook.sheetnames[0] == "Summary"
+    assert sample_workbook.active.title == "Summary"
+    summary = sample_workbook["Summary"]
+    assert summary["A1"].value == f"{MAIN.title}: summary"
+    assert summary["A1"].font.bold and summary["A1"].font.size == 14
+    responses = main_responses(sample_frame)["response_id"].nunique()
+    assert summary["A2"].value == (
+        f"Version {MAIN.version} · {responses} responses · exported 2026-05-04 12:30 UTC"
+    )
+    assert "whole points, rounded half up" in summary["A3"].value
+    assert INDEX_ROW in summary["A4"].value  # how to read the rows
+    header = summary[SUMMARY_HEADER]
+    assert [cell.value for cell in header] == SUMMARY_COLUMNS
+    assert all(cell.font.bold and cell.fill.fgColor.rgb == HEADER_FILL for cell in header)
+    assert not any(cell.font.bold for cell in summary[SUMMARY_HEADER + 1])
+    # Title, lines and header stay in view while the rows scroll.
+    assert summary.freeze_panes == f"A{SUMMARY_HEADER + 1}"
+
+
+def test_the_summary_names_strategies_and_never_shows_an_id(sample_workbook):
+    records = summary_records(sample_workbook)
+    strategies = [record["Strategy"] for record in records]
+    names = [strategy.name for strategy in MAIN.strategies]
+    assert strategies[: len(names) + 1] == [*names, INDEX_ROW]  # one response's rows
+    assert set(strategies) == {*names, INDEX_ROW}
+    ids = {strategy.id for strategy in MAIN.strategies} | {item.id for item in MAIN.items}
+    cells = {
+        value for row in sample_workbook["Summary"].iter_rows(values_only=True) for value in row
+    }
+    assert not ids & cells
+
+
+def test_summary_scores_are_whole_points_rounded_half_up(sample_workbook, sample_frame):
+    expected = scores_table(score_responses(main_responses(sample_frame), MAIN))
+    records = summary_records(sample_workbook)
+    assert len(records) == len(expected)  # the Scores sheet's rows, in its order
+    for record, (_, row) in zip(records, expected.iterrows(), strict=True):
+        assert record["Respondent"] == row["respondent"]
+        assert record["Submitted (UTC)"] == row["submitted_at"].tz_localize(None).to_pydatetime()
+        for column in ("purpose", "performance", "alignment"):
+            assert record[column.capitalize()] == half_up(row[column]), column
+        assert record["Gap"] == signed_half_up(row["gap"])
+        quadrant = None if pd.isna(row["quadrant"]) else row["quadrant"]
+        label, meaning = quadrant_wording(quadrant, row["gap"])
+        assert (record["Quadrant"], record["What it means"]) == (label, meaning)
+
+    # By hand (tests/test_sample_data.py): the first sample values "goals" 62.5 and lives it
+    # 37.5; half up they are 63 and 38 (Python's round() would say 62 and 38).
+    first = [r for r in records if r["Submitted (UTC)"] == datetime(2025, 8, 15, 9, 2)]
+    goals = next(r for r in first if r["Strategy"] == "Align goals with purpose")
+    assert (goals["Purpose"], goals["Performance"], goals["Gap"]) == (63, 38, -25)
+    assert round(62.5) == 62
+    # A gap of -37.5 is said as the app says it, -38: the rounded 25 and 63 beside it agree.
+    reflect = next(r for r in first if r["Strategy"] == "Reflect and reset")
+    assert (reflect["Purpose"], reflect["Performance"], reflect["Gap"]) == (63, 25, -38)
+
+
+def test_summary_numbers_are_numbers_with_readable_formats(sample_workbook):
+    row = sample_workbook["Summary"][SUMMARY_HEADER + 1]
+    cells = dict(zip(SUMMARY_COLUMNS, row, strict=True))
+    assert cells["Submitted (UTC)"].number_format == "yyyy-mm-dd hh:mm"
+    assert (
+        cells["Gap"].number_format == '+0;"\u2212"0;0'
+    )  # "+13", "0", and "25" after a real minus sign
+    for column in ("Purpose", "Performance", "Gap", "Alignment"):
+        assert cells[column].data_type == "n" and isinstance(cells[column].value, int), column
+        assert cells[column].number_format in {"General", '+0;"\u2212"0;0'}
+
+
+def test_summary_columns_are_wide_enough_to_read(sample_workbook):
+    widths = {
+        name: sample_workbook["Summary"].column_dimensions[letter].width
+        for name, letter in zip(SUMMARY_COLUMNS, "ABCDEFGHI", strict=True)
+    }
+    excel_default = 8.43
+    for column in ("Respondent", "Strategy", "Quadrant", "What it means"):
+        assert widths[column] > excel_default, column
+    longest_name = max(len(strategy.name) for strategy in MAIN.strategies)
+    assert widths["Strategy"] >= longest_name + 2
+    assert widths["Quadrant"] >= len("Doing without conviction") + 2
+    assert widths["What it means"] <= 61  # a long meaning takes no more than 60 characters
+
+
+def test_the_workbook_prints_landscape_one_page_wide_on_the_paper_chosen(sample_workbook):
+    rows = respond(PULSE, "Ana", datetime(2026, 6, 1, 7, 15, tzinfo=UTC))
+    books = {
+        "default": sample_workbook,
+        "a4": open_workbook(workbook_bytes(rows, PULSE, paper="a4")),
+        "letter": open_workbook(workbook_bytes(rows, PULSE, paper="letter")),
+    }
+    for paper, book in books.items():
+        code = 1 if paper == "letter" else 9  # Excel's paper sizes: Letter 1, A4 9
+        summary = book["Summary"]
+        setup = summary.page_setup
+        assert setup.orientation == "landscape", paper
+        assert int(setup.paperSize) == code, paper
+        assert summary.sheet_properties.pageSetUpPr.fitToPage
+        # One page wide (1 is the file format's default, which XlsxWriter leaves unwritten),
+        # as many pages tall as it takes.
+        assert setup.fitToWidth in (None, 1) and int(setup.fitToHeight) == 0
+        assert summary.print_title_rows == f"${SUMMARY_HEADER}:${SUMMARY_HEADER}"
+        assert not summary.print_options.gridLines
+        margins = summary.page_margins
+        assert (margins.left, margins.right, margins.top, margins.bottom) == (0.5, 0.5, 0.6, 0.7)
+        assert summary.oddFooter.right.text == "Page &P of &N"
+        for name in TABLES:  # the raw sheets print on the same paper, their header atop
+            sheet = book[name]
+            assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == (
+                "landscape",
+                code,
+            )
+            assert sheet.print_title_rows == "$1:$1"
+            assert not sheet.sheet_properties.pageSetUpPr.fitToPage  # (as wide as it is)
+    with pytest.raises(ValueError, match="paper is one of a4, letter, not 'a3'"):
+        workbook_bytes(rows, PULSE, paper="a3")
+
+
+def test_hostile_text_is_neutralised_on_the_summary():
+    hostile_link = '=HYPERLINK("http://x","y")'
+    first = PULSE.strategies[0]
+    hostile = PULSE.model_copy(
+        update={
+            "title": hostile_link,
+            "strategies": [first.model_copy(update={"name": "@SUM(A1)"}), *PULSE.strategies[1:]],
+        }
+    )
+    answers = {item.id: 3 for item in hostile.active_items}
+    rows = build_response(hostile, "Ana", answers, submitted_at=datetime(2026, 6, 1, tzinfo=UTC))
+    rows["respondent"] = hostile_link  # a hand-edited file can hold anything
+    summary = open_workbook(workbook_bytes(rows, hostile))["Summary"]
+    assert summary["A1"].value == f"'{hostile_link}: summary"
+    records = summary_records(open_workbook(workbook_bytes(rows, hostile)))
+    assert {record["Respondent"] for record in records} == {f"'{hostile_link}"}
+    assert records[0]["Strategy"] == "'@SUM(A1)"
+    assert all(cell.data_type != "f" for row in summary.iter_rows() for cell in row)
+    # Headers are made safe as every other text (the Summary's own are plain words).
+    header = table_workbook(pd.DataFrame({"@SUM(A1)": [1], hostile_link: ["x"]}))["Table"][1]
+    assert [cell.value for cell in header] == ["'@SUM(A1)", f"'{hostile_link}"]
+
+
+def test_many_responses_show_each_strategy_over_all_of_them(
+    monkeypatch: pytest.MonkeyPatch, sample_frame
+):
+    main_rows = main_responses(sample_frame)
+    responses = main_rows["response_id"].nunique()
+    monkeypatch.setattr(workbook, "SUMMARY_MAX_RESPONSES", responses)  # up to it: listed
+    listed = summary_records(open_workbook(workbook_bytes(sample_frame, MAIN)))
+    assert len(listed) == responses * (len(MAIN.strategies) + 1)
+
+    monkeypatch.setattr(workbook, "SUMMARY_MAX_RESPONSES", responses - 1)
+    book = open_workbook(workbook_bytes(sample_frame, MAIN))
+    summary = book["Summary"]
+    assert summary["A4"].value.startswith(
+        f"{responses} responses, more than the {responses - 1} this sheet lists one by one"
+    )
+    assert summary.freeze_panes == f"A{SUMMARY_HEADER + 1}"
+    records = summary_records(book)
+    names = [strategy.name for strategy in MAIN.strategies]
+    assert [record["Strategy"] for record in records] == [*names, INDEX_ROW]
+
+    scores = score_responses(main_rows, MAIN)
+    groups = [
+        *(scores.strategies[scores.strategies["strategy"] == s.id] for s in MAIN.strategies),
+        scores.overall,
+    ]
+    labels = {"Aligned", "High on both, not level", "Intent gap", "Doing without conviction"}
+    labels |= {"Drifting", "Not scored"}
+    for record, group in zip(records, groups, strict=True):
+        assert record["Responses scored"] == group["alignment"].notna().sum()
+        for column in ("purpose", "performance", "alignment"):
+            assert record[f"Average {column}"] == half_up(group[column].mean()), column
+        assert record["Average gap"] == signed_half_up(group["gap"].mean())
+        words = [
+            quadrant_wording(None if pd.isna(q) else q, gap)[0]
+            for q, gap in zip(group["quadrant"], group["gap"], strict=True)
+        ]
+        counts = {label: record[label] for label in set(record) & labels}
+        assert counts == {label: words.count(label) for label in counts}
+        assert sum(counts.values()) == responses
+    assert list(records[0])[6:8] == ["Aligned", "High on both, not level"]  # quadrant order
+
+
+# ---------------------------------------------------------------------------------------------
 # Values
 
 
@@ -295,7 +524,8 @@ def test_text_is_stored_as_text_whatever_it_looks_like():
     with tempfile.TemporaryDirectory() as folder:
         book = workbook._new_workbook(data, folder)
         table = pd.DataFrame({"text": texts, "escapes": ["_x0041_ or _x005F_x0041_"] * 10})
-        workbook._write_table(book, workbook._Styles.of(book), "Table", table)
+        sheet = workbook._add_sheet(book, "Table", workbook.PAPER_SIZES["a4"])
+        workbook._write_table(sheet, workbook._Styles.of(book), table)
         book.close()
     rows = list(open_workbook(data.getvalue())["Table"].iter_rows(2))
     assert {row[0].data_type for row in rows} == {"s"}
@@ -314,7 +544,7 @@ def test_shared_texts_are_counted_at_each_use(sample_frame):
     data = workbook_bytes(sample_frame, MAIN)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         shared = archive.read("xl/sharedStrings.xml").decode("utf-8")
-        sheets = [archive.read(f"xl/worksheets/sheet{n}.xml").decode("utf-8") for n in (1, 2, 3, 4)]
+        sheets = [archive.read(f"xl/worksheets/sheet{n}.xml").decode("utf-8") for n in range(1, 6)]
     assert shared.count(f"<t>{FIRST_SAMPLE}</t>") == 1  # one text, however many rows have it
     uses = sum(xml.count(' t="s"') for xml in sheets)
     unique = shared.count("<si>")
