@@ -12,7 +12,7 @@ or the answers are exposed.
 
 import streamlit as st
 
-from alignment.ui import access, sidebar
+from alignment.ui import access, current_source, sample_notice, sidebar
 
 st.set_page_config(page_title="Purpose–Performance Alignment", page_icon="🧭", layout="wide")
 
@@ -30,6 +30,7 @@ role = access.role()
 # The first page listed is the default one, served at the app's root address.
 if role == access.PARTICIPANT:
     access.keep_session_in_address()
+    access.recall_my_response()
     pages = [assess, results]
 elif role == access.GUEST:
     pages = [home, assess, results, signin]
@@ -39,4 +40,5 @@ else:
         pages.append(signin)
 access.show_network_warning()
 sidebar(role)
+sample_notice(current_source())
 st.navigation(pages).run()

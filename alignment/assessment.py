@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from alignment.questionnaire import Item, Questionnaire, Strategy
@@ -17,6 +18,21 @@ class Step:
     total: int
     strategy: Strategy | None
     items: tuple[Item, ...]
+    first_question: int  # the number of this step's first question among all of them
+    question_total: int
+
+    def numbered(self) -> list[tuple[str, Item]]:
+        """Each question with its place among all of them ("Question 7 of 40"): on a phone a
+        person sees one step at a time, and nothing else tells them how far they are."""
+        return [
+            (f"Question {number} of {self.question_total}", item)
+            for number, item in enumerate(self.items, start=self.first_question)
+        ]
+
+    @property
+    def progress(self) -> float:
+        """The share of the questions on earlier steps: 0 on the first, 1 on the reflections."""
+        return (self.first_question - 1) / self.question_total
 
     @property
     def is_last(self) -> bool:
@@ -36,8 +52,13 @@ def assessment_steps(questionnaire: Questionnaire) -> list[Step]:
         for strategy in questionnaire.strategies
     ]
     total = len(groups) + 1
-    steps = [Step(n, total, s, items) for n, (s, items) in enumerate(groups, start=1)]
-    return [*steps, Step(total, total, None, ())]
+    firsts = list(accumulate((len(items) for _, items in groups), initial=1))
+    questions = firsts[-1] - 1
+    steps = [
+        Step(n, total, strategy, items, firsts[n - 1], questions)
+        for n, (strategy, items) in enumerate(groups, start=1)
+    ]
+    return [*steps, Step(total, total, None, (), firsts[-1], questions)]
 
 
 def _purpose_first(item: Item) -> int:

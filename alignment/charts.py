@@ -7,15 +7,19 @@ Inputs are the frames of `alignment.results` and `alignment.trends` (per-strateg
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from alignment import theme
+from alignment.numbers import points, signed_points
 from alignment.scoring import QUADRANT_LABELS
 
 AXIS_RANGE = [-4, 104]
+KEY_TOP_PX, KEY_ROW_PX = 64, 22  # the quadrant map's key, below its axis title
+RADAR_LABEL_WIDTH = 12  # characters: the room beside a radar on a 390 px phone
 
 
 def _values(series: pd.Series) -> list[float | None]:
@@ -29,14 +33,22 @@ def _labels(names: Iterable[object]) -> list[str]:
     return [html.escape(str(name), quote=False) for name in names]
 
 
+def _wrapped(label: str, width: int = RADAR_LABEL_WIDTH) -> str:
+    """An (escaped) label on lines of about `width` characters, joined as plotly breaks."""
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
+
+
 def _closed(values: list, names: list) -> tuple[list, list]:
     """Radar lines join up only when the first point is repeated at the end."""
     return values + values[:1], names + names[:1]
 
 
 def radar_chart(scores: pd.DataFrame, title: str = "Purpose and performance per strategy"):
-    """Two traces on one radar: how much each strategy matters, and how much it is lived."""
-    names = _labels(scores["strategy_name"])
+    """Two traces on one radar: how much each strategy matters, and how much it is lived.
+
+    Long names are wrapped on two or three lines, so the labels fit beside a phone-sized radar.
+    """
+    names = [_wrapped(name) for name in _labels(scores["strategy_name"])]
     fig = go.Figure()
     for dimension, label, colour in (
         ("purpose", "Purpose (why it matters)", theme.PURPOSE),
@@ -153,16 +165,19 @@ def quadrant_chart(
     if not key:  # the caller shows `quadrant_key` beside the chart
         fig.update_layout(annotations=labels)
         return theme.base_layout(fig, title, height=560)
-    rows = (len(numbered) + 1) // 2
+    # One column, placed in pixels below the axis title: it reads the same on a phone (two
+    # columns overlapped at 390 px) as on a laptop.
     for index, row in numbered.iterrows():
         scored = not pd.isna(row["quadrant"])
         labels.append(
             {
-                "x": 0 if index < rows else 0.52,
-                "y": -0.16 - 0.075 * (index % rows),
+                "x": 0,
+                "y": 0,
+                "yshift": -KEY_TOP_PX - KEY_ROW_PX * index,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "left",
+                "yanchor": "top",
                 "showarrow": False,
                 "text": f"<b>{row['number']}</b>  {_labels([row['strategy_name']])[0]}"
                 + ("" if scored else " (not scored)"),
@@ -172,9 +187,10 @@ def quadrant_chart(
                 },
             }
         )
+    key_height = KEY_TOP_PX + KEY_ROW_PX * len(numbered)
     fig.update_layout(annotations=labels)
-    theme.base_layout(fig, title, height=600 + 30 * rows)
-    fig.update_layout(margin={"b": 70 + 30 * rows})
+    theme.base_layout(fig, title, height=540 + key_height)
+    fig.update_layout(margin={"b": key_height + 12})
     return fig
 
 
@@ -190,7 +206,7 @@ def gap_chart(
             y=_labels(scored["strategy_name"]),
             orientation="h",
             marker={"color": colours},
-            text=[f"{g:+.0f}" for g in scored["gap"]],
+            text=[signed_points(g) for g in scored["gap"]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:+.0f}<extra></extra>",
@@ -199,9 +215,7 @@ def gap_chart(
     )
     limit = max(25.0, float(scored["gap"].abs().max()) + 12 if not scored.empty else 25.0)
     fig.add_vline(x=0, line={"color": theme.GUIDE_LINE})
-    fig.update_xaxes(
-        range=[-limit, limit], title="← valued more than lived · lived more than valued →"
-    )
+    fig.update_xaxes(range=[-limit, limit], title="← valued more · lived more →")
     return theme.base_layout(fig, title, height=480)
 
 
@@ -211,11 +225,11 @@ def index_trend_chart(
     """One line per index over submission time (the long frame of `trends.index_series`)."""
     fig = go.Figure()
     for name, colour in theme.INDEX_COLOURS.items():
-        points = series[series["index"] == name]
+        rows = series[series["index"] == name]
         fig.add_trace(
             go.Scatter(
-                x=list(points["submitted_at"]),
-                y=_values(points["value"]),
+                x=list(rows["submitted_at"]),
+                y=_values(rows["value"]),
                 name=name.capitalize(),
                 mode="lines+markers",
                 line={"color": colour, "width": 3, "dash": "dot" if name == "purpose" else None},
@@ -255,33 +269,63 @@ def alignment_heatmap(
     return theme.base_layout(fig, title, height=max(360, 48 * len(matrix) + 120))
 
 
-def comparison_radar(
+def change_slopes(
     comparison: pd.DataFrame,
     earlier_label: str,
     later_label: str,
     title: str = "Two check-ins compared",
 ) -> go.Figure:
-    """Purpose and performance of two responses; the earlier one fainter and dotted."""
-    names = _labels(comparison["strategy_name"])
+    """Per strategy, purpose and performance each as an arrow from the earlier to the later
+    score: one row per strategy reads at a glance, where four radar shapes overlapped."""
     fig = go.Figure()
-    for suffix, label, opacity, dash in (
-        ("before", earlier_label, theme.EARLIER_OPACITY, "dot"),
-        ("after", later_label, 1.0, None),
+    names = _labels(comparison["strategy_name"])
+    rows = range(len(comparison))
+    for dimension, colour, offset in (
+        ("purpose", theme.PURPOSE, -0.18),
+        ("performance", theme.PERFORMANCE, 0.18),
     ):
-        for dimension, colour in (("purpose", theme.PURPOSE), ("performance", theme.PERFORMANCE)):
-            r, theta = _closed(_values(comparison[f"{dimension}_{suffix}"]), names)
-            fig.add_trace(
-                go.Scatterpolar(
-                    r=r,
-                    theta=theta,
-                    name=f"{dimension.capitalize()}, {label}",
-                    mode="lines+markers",
-                    opacity=opacity,
-                    line={"color": colour, "width": 3, "dash": dash},
-                    hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>",
-                )
+        x, y, symbols, hover = [], [], [], []
+        for row, name, before, after in zip(
+            rows,
+            names,
+            _values(comparison[f"{dimension}_before"]),
+            _values(comparison[f"{dimension}_after"]),
+            strict=True,
+        ):
+            x += [before, after, None]
+            y += [row + offset] * 2 + [None]
+            # The arrow points the way the score moved; a score with no earlier value is a dot.
+            symbols += ["circle-open", "arrow" if before is not None else "circle", "circle"]
+            change = f"{points(before)} → {points(after)}" if None not in (before, after) else "—"
+            hover += [f"{name}: {change}"] * 3
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                name=dimension.capitalize(),
+                mode="lines+markers",
+                line={"color": colour, "width": 3},
+                marker={
+                    "symbol": symbols,
+                    "size": 14,
+                    "angleref": "previous",
+                    "color": colour,
+                    "line": {"color": colour, "width": 2},
+                },
+                text=hover,
+                hovertemplate="%{text}<extra>" + dimension + "</extra>",
+                connectgaps=False,
             )
-    return theme.radar_layout(theme.base_layout(fig, title, height=620))
+        )
+    fig.update_yaxes(
+        tickvals=list(rows), ticktext=names, autorange="reversed", showgrid=False, zeroline=False
+    )
+    fig.update_xaxes(
+        range=AXIS_RANGE,
+        title=f"From {html.escape(earlier_label)} to {html.escape(later_label)}: the arrow "
+        "points to the later score (0–100)",
+    )
+    return theme.base_layout(fig, title, height=max(360, 56 * len(comparison) + 140))
 
 
 def change_dumbbell(
@@ -290,36 +334,67 @@ def change_dumbbell(
     later_label: str,
     title: str = "Alignment per strategy: what changed",
 ) -> go.Figure:
-    """Alignment before and after per strategy, joined by a line, sorted by the change."""
+    """Alignment before and after per strategy, sorted by the change; the later point and the
+    line are coloured by direction, so a decline never looks like a gain."""
     rows = comparison.dropna(subset=["alignment_change"]).sort_values("alignment_change")
     fig = go.Figure()
-    for _, row in rows.iterrows():
+    names = _labels(rows["strategy_name"])
+    direction = [_direction(change) for change in rows["alignment_change"]]
+    fig.add_trace(
+        go.Scatter(
+            x=_values(rows["alignment_before"]),
+            y=names,
+            mode="markers",
+            name=html.escape(earlier_label),
+            marker={
+                "size": 13,
+                "symbol": "circle-open",
+                "color": theme.DRIFTING,
+                "line": {"width": 2},
+            },
+            hovertemplate="%{y}: %{x:.0f}<extra>" + html.escape(earlier_label) + "</extra>",
+        )
+    )
+    for word, colour in theme.CHANGE_COLOURS.items():
+        chosen = [n for n, d in enumerate(direction) if d == word]
+        if not chosen:
+            continue
+        picked = rows.iloc[chosen]
+        x: list[float | None] = []
+        for before, after in zip(
+            _values(picked["alignment_before"]), _values(picked["alignment_after"]), strict=True
+        ):
+            x += [before, after, None]
         fig.add_trace(
             go.Scatter(
-                x=[row["alignment_before"], row["alignment_after"]],
-                y=_labels([row["strategy_name"]]) * 2,
+                x=x,
+                y=[names[n] for n in chosen for _ in range(3)],
                 mode="lines",
-                line={"color": theme.GUIDE_LINE, "width": 3},
+                line={"color": colour, "width": 3},
                 showlegend=False,
                 hoverinfo="skip",
             )
         )
-    for column, label, colour in (
-        ("alignment_before", earlier_label, theme.DRIFTING),
-        ("alignment_after", later_label, theme.ALIGNMENT),
-    ):
         fig.add_trace(
             go.Scatter(
-                x=_values(rows[column]),
-                y=_labels(rows["strategy_name"]),
+                x=_values(picked["alignment_after"]),
+                y=[names[n] for n in chosen],
                 mode="markers",
-                name=label,
+                name=f"{html.escape(later_label)}, {word}",
                 marker={"size": 13, "color": colour},
-                hovertemplate="%{y}: %{x:.0f}<extra>" + label + "</extra>",
+                hovertemplate="%{y}: %{x:.0f}<extra>" + word + "</extra>",
             )
         )
     fig.update_xaxes(range=[0, 104], title="Alignment (100 = fully matched)")
+    fig.update_yaxes(categoryorder="array", categoryarray=names)
     return theme.base_layout(fig, title, height=max(360, 40 * len(rows) + 140))
+
+
+def _direction(change: float) -> str:
+    """In whole points, as shown: a change that rounds to zero is no change."""
+    if abs(change) < 0.5:
+        return "unchanged"
+    return "improved" if change > 0 else "declined"
 
 
 def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:

@@ -177,8 +177,8 @@ def trend_charts(
         labels = short_date(overall, earlier), short_date(overall, later)
         found += [
             Chart(
-                "comparison-radar",
-                charts.comparison_radar(comparison, *labels),
+                "check-ins-compared",
+                charts.change_slopes(comparison, *labels),
                 with_names(comparison, questionnaire),
             ),
             Chart(
@@ -267,9 +267,7 @@ def sessions_compared(
         (
             Chart(
                 "sessions-compared",
-                charts.comparison_radar(
-                    comparison, first.code, second.code, "Two sessions compared"
-                ),
+                charts.change_slopes(comparison, first.code, second.code, "Two sessions compared"),
                 with_names(comparison, questionnaire),
             ),
             Chart(

@@ -239,15 +239,17 @@ def _export(args: argparse.Namespace) -> int:
         elif args.format == "zip":
             _write(out, images.chart_pack(_view(args, rows, questionnaire)))
         elif args.chart:
-            figure = _view(args, rows, questionnaire).chart(args.chart).figure
-            _write(out, images.chart_bytes(figure, args.format))
+            view = _view(args, rows, questionnaire)
+            _write(out, images.chart_file(view.chart(args.chart), view, args.format))
         else:
             view = _view(args, rows, questionnaire)
             try:
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise _Problem(f"{out}: cannot make this folder ({exc.strerror})") from exc
-            files = images.charts_bytes([(c.figure, args.format) for c in view.charts])
+            files = images.charts_bytes(
+                [(images.labelled(chart, view), args.format) for chart in view.charts]
+            )
             for chart, data in zip(view.charts, files, strict=True):
                 _write(out / f"{view.file_name(chart.name)}.{args.format}", data)
     except (_Problem, chartsets.ChartSetError, images.ExportUnavailable) as exc:

@@ -7,6 +7,7 @@ kaleido would fetch it from the internet and our charts have no formulas.
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import shutil
@@ -18,9 +19,13 @@ from pathlib import Path
 import kaleido
 import plotly.graph_objects as go
 
-from alignment.chartsets import ChartSet
+from alignment.chartsets import Chart, ChartSet
 from alignment.export import csv_bytes
 from alignment.theme import export_style
+
+PRODUCT = "Purpose–Performance Alignment"
+SLIDE_WIDTH, SLIDE_HEIGHT = 1920, 1080
+SLIDE_TEXT_SCALE = 1.6
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 PACK_FORMATS = ("png", "svg")
@@ -105,20 +110,64 @@ _renderer = _Renderer()
 
 
 def export_options(figure: go.Figure, file_format: str) -> dict[str, object]:
+    slide = figure.layout.width == SLIDE_WIDTH
     return {
         "format": file_format,
-        "width": EXPORT_WIDTH,
+        "width": SLIDE_WIDTH if slide else EXPORT_WIDTH,
         "height": figure.layout.height or 500,
-        "scale": PNG_SCALE if file_format == "png" else 1,
+        "scale": PNG_SCALE if file_format == "png" and not slide else 1,
     }
 
 
-def charts_bytes(jobs: list[tuple[go.Figure, str]]) -> list[bytes]:
+def labelled(chart: Chart, group: ChartSet, *, slide: bool = False) -> go.Figure:
+    """The chart as a file shows it: its title, whose or which session's it is and the date,
+    and where it comes from, inside the picture (a file travels without its page).
+
+    A copy: the figure on screen is cached and must not change. `slide` makes it 16:9 at
+    1920 x 1080 with text for a projector.
+    """
+    figure = go.Figure(chart.figure)
+    who = html.escape(group.who, quote=False)  # plotly renders a subset of HTML in text
+    subject = f"Workshop {who}" if group.view.startswith("workshop") else who
+    title = figure.layout.title.text or ""
+    figure.update_layout(
+        title={
+            "text": title,
+            "subtitle": {"text": f"{subject} · {group.day:%d %b %Y}"},
+            "y": 0.985,
+            "yanchor": "top",
+        },
+        margin={"t": (figure.layout.margin.t or 72) + 28, "b": (figure.layout.margin.b or 24) + 28},
+    )
+    figure.add_annotation(
+        text=PRODUCT,
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0,
+        yshift=-(figure.layout.margin.b or 24) + 6,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 11, "color": "#6B7280"},
+    )
+    if slide:
+        figure.update_layout(width=SLIDE_WIDTH, height=SLIDE_HEIGHT)
+    return figure
+
+
+def chart_file(chart: Chart, group: ChartSet, file_format: str, *, slide: bool = False) -> bytes:
+    """One chart as a file people keep, labelled with who, when and what (see `labelled`)."""
+    return charts_bytes([(labelled(chart, group, slide=slide), file_format)], slide=slide)[0]
+
+
+def charts_bytes(jobs: list[tuple[go.Figure, str]], *, slide: bool = False) -> list[bytes]:
     """Several charts at once (faster than one by one), each as a file people keep."""
     for _, file_format in jobs:
         if file_format not in (*STATIC_FORMATS, "html"):
             raise ValueError(f"unknown chart format: {file_format}")
-    styled = [(export_style(figure), file_format) for figure, file_format in jobs]
+    scale = SLIDE_TEXT_SCALE if slide else 1.0
+    styled = [(export_style(figure, scale_text=scale), file_format) for figure, file_format in jobs]
     static = [job for job in styled if job[1] != "html"]
     drawn = iter(_renderer.render(static) if static else [])
     return [
@@ -137,14 +186,23 @@ def chart_bytes(figure: go.Figure, file_format: str) -> bytes:
 
 
 def chart_pack(charts: ChartSet) -> bytes:
-    """One ZIP with every chart of a view as PNG and SVG, and the data behind each as CSV."""
-    jobs = [(chart.figure, file_format) for chart in charts.charts for file_format in PACK_FORMATS]
-    files = iter(charts_bytes(jobs))
+    """One ZIP with every chart of a view as PNG, SVG and a 16:9 slide PNG, each labelled, and
+    the data behind each as CSV."""
+    labelled_charts = [labelled(chart, charts) for chart in charts.charts]
+    files = iter(
+        charts_bytes([(figure, fmt) for figure in labelled_charts for fmt in PACK_FORMATS])
+    )
+    slides = iter(
+        charts_bytes(
+            [(labelled(chart, charts, slide=True), "png") for chart in charts.charts], slide=True
+        )
+    )
     buffer = io.BytesIO()
     folder = charts.file_name(charts.view)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         for chart in charts.charts:
             for file_format in PACK_FORMATS:
                 pack.writestr(f"{folder}/{chart.name}.{file_format}", next(files))
+            pack.writestr(f"{folder}/{chart.name}-slide.png", next(slides))
             pack.writestr(f"{folder}/{chart.name}.csv", csv_bytes(chart.data))
     return buffer.getvalue()

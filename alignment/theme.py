@@ -16,7 +16,8 @@ INTENT_GAP = "#D55E00"  # vermillion: valued, not yet lived
 HOLLOW = "#CC79A7"  # reddish purple: done without conviction
 DRIFTING = "#8C8C8C"  # grey
 POSITIVE_GAP = "#56B4E9"  # sky blue
-EARLIER_OPACITY = 0.45
+# Direction of a change: never the same hue for a gain and a decline.
+CHANGE_COLOURS = {"improved": ALIGNMENT, "declined": INTENT_GAP, "unchanged": DRIFTING}
 
 QUADRANT_COLOURS = {
     "aligned": ALIGNMENT,

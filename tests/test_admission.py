@@ -136,3 +136,16 @@ def test_two_tabs_submitting_at_the_same_moment_give_one_answer(sessions: Path):
         tab.join(60)
     assert sorted(results.get(timeout=5) for _ in tabs) == ["refused", "taken"]
     assert len(saved(sessions, code).arrivals) == 1
+
+
+def test_a_browser_finds_its_own_response_again_by_its_mark_and_no_other(sessions: Path):
+    """After a reload the phone's result card comes back: the mark finds its own response."""
+    code = create_session(sessions, "Room", "pulse", 3).code
+    admit(sessions, code, device="mark-a", address="10.0.0.5", save=lambda: None, response_id="r1")
+    admit(sessions, code, device="mark-b", address="10.0.0.6", save=lambda: None, response_id="r2")
+    session = saved(sessions, code)
+    assert admission.answered_response(session, "mark-a") == "r1"
+    assert admission.answered_response(session, "mark-b") == "r2"
+    assert admission.answered_response(session, "mark-c") is None
+    other = create_session(sessions, "Other room", "pulse", 3).code
+    assert admission.answered_response(saved(sessions, other), "mark-a") is None

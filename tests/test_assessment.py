@@ -105,11 +105,27 @@ def test_steps_put_purpose_first_and_leave_retired_items_out(small):
     assert steps[0].strategy.actions == ["Do x"]
 
 
+def test_questions_are_numbered_across_the_steps(small):
+    x_step, y_step, last = assessment_steps(small)
+    assert [(label, item.id) for label, item in x_step.numbered()] == [
+        ("Question 1 of 5", "x-p"),  # the retired item is neither asked nor counted
+        ("Question 2 of 5", "x-q"),
+    ]
+    assert [label for label, _ in y_step.numbered()] == [
+        "Question 3 of 5",
+        "Question 4 of 5",
+        "Question 5 of 5",
+    ]
+    assert last.numbered() == []
+    assert [s.progress for s in (x_step, y_step, last)] == [0, 2 / 5, 1]
+
+
 def test_main_questionnaire_steps_have_two_purpose_then_two_performance(main_questionnaire):
     steps = assessment_steps(main_questionnaire)
     assert len(steps) == 11
     for step in steps[:-1]:
         assert [i.dimension for i in step.items] == ["purpose"] * 2 + ["performance"] * 2
+    assert steps[6].numbered()[0][0] == "Question 25 of 40"
 
 
 # ---------------------------------------------------------------------------------------------

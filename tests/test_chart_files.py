@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 import threading
@@ -82,9 +83,15 @@ def test_chart_pack_holds_every_chart_and_its_data(chromium, results):
     pack = zipfile.ZipFile(io.BytesIO(images.chart_pack(results)))
     folder = results.file_name("results")
     assert folder.startswith("alex-rivera_")
-    expected = {f"{folder}/{c.name}.{ext}" for c in results.charts for ext in ("png", "svg", "csv")}
+    files = ("png", "svg", "csv", "slide.png")
+    expected = {
+        f"{folder}/{c.name}{'-' if ext == 'slide.png' else '.'}{ext}"
+        for c in results.charts
+        for ext in files
+    }
     assert set(pack.namelist()) == expected
     png_size(pack.read(f"{folder}/radar.png"))
+    assert png_size(pack.read(f"{folder}/radar-slide.png")) == (1920, 1080)
     table = pd.read_csv(io.BytesIO(pack.read(f"{folder}/gaps.csv")))
     assert list(table.columns) == list(results.chart("gaps").data.columns)
     assert {"strategy", "gap", "quadrant"} <= set(table.columns)
@@ -166,3 +173,28 @@ def test_session_figures_and_data_name_no_one():
     assert spread.lowerfence == spread.q1 and spread.upperfence == spread.q3
     own = set(strategies["alignment"].round(1))
     assert not own & (set(spread.lowerfence) - set(spread.median))
+
+
+def test_a_chart_file_says_what_whose_and_when_inside_the_picture(chromium, results):
+    radar = results.chart("radar")
+    before = radar.figure.to_json()
+    svg = images.chart_file(radar, results, "svg").decode()
+    assert "Purpose and performance per strategy" in svg
+    assert f"Alex Rivera · {results.day:%d %b %Y}" in svg
+    assert "Purpose–Performance Alignment" in svg
+    assert radar.figure.to_json() == before  # the chart on screen is left as it was
+
+
+def test_a_slide_is_16_to_9_at_1920_by_1080_and_a_picture_keeps_its_size(chromium, results):
+    radar = results.chart("radar")
+    assert png_size(images.chart_file(radar, results, "png", slide=True)) == (1920, 1080)
+    width, height = png_size(images.chart_file(radar, results, "png"))
+    assert (width, height) == (images.EXPORT_WIDTH * 2, radar.figure.layout.height * 2)
+
+
+def test_hostile_names_in_a_chart_file_are_shown_as_text(chromium, results):
+    hostile = dataclasses.replace(results, who='<b>x</b> <a href="https://evil.example">=cmd</a>')
+    svg = images.chart_file(hostile.chart("radar"), hostile, "svg").decode()
+    # Shown as the characters typed (the SVG writes them as entities), never as markup.
+    assert "&#60;b&#62;x&#60;/b&#62; &#60;a href=" in svg
+    assert "<b>" not in svg and "<a " not in svg

@@ -93,7 +93,7 @@ def all_figures(scores, comparison, series, matrix) -> dict[str, go.Figure]:
         "gap": charts.gap_chart(scores),
         "trend": charts.index_trend_chart(series),
         "heatmap": charts.alignment_heatmap(matrix),
-        "comparison": charts.comparison_radar(comparison, "Jan", "Mar"),
+        "comparison": charts.change_slopes(comparison, "Jan", "Mar"),
         "dumbbell": charts.change_dumbbell(comparison, "Jan", "Mar"),
     }
 
@@ -319,38 +319,55 @@ def test_heatmap_keeps_two_check_ins_on_the_same_day_apart():
     assert len(set(heat.x)) == 2
 
 
-def test_comparison_radar_has_four_closed_traces(comparison):
-    fig = charts.comparison_radar(comparison, "Jan", "Mar")
-    assert len(fig.data) == 4
-    names = [t.name for t in fig.data]
-    assert names == ["Purpose, Jan", "Performance, Jan", "Purpose, Mar", "Performance, Mar"]
-    purpose_before, performance_before, purpose_after, performance_after = fig.data
-    assert list(purpose_before.r) == [80.0, 60.0, None, 50.0, 80.0]
-    assert list(performance_before.r) == [40.0, 70.0, None, 50.0, 40.0]
-    assert list(purpose_after.r) == [90.0, 55.0, 40.0, 50.0, 90.0]
-    assert list(performance_after.r) == [70.0, 75.0, 60.0, 45.0, 70.0]
-    assert list(purpose_after.theta) == ["Alpha", "Bravo", "Charlie", "Delta", "Alpha"]
-    # The earlier check-in is the fainter one.
-    assert purpose_before.opacity < purpose_after.opacity
+def test_check_ins_compared_draw_an_arrow_per_strategy_and_dimension(comparison):
+    fig = charts.change_slopes(comparison, "Jan", "Mar")
+    purpose, performance = fig.data
+    assert [purpose.name, performance.name] == ["Purpose", "Performance"]
+    # Per strategy: earlier, later, a break. Charlie has no earlier score: a dot, no arrow.
+    assert list(purpose.x) == [
+        80.0,
+        90.0,
+        None,
+        60.0,
+        55.0,
+        None,
+        None,
+        40.0,
+        None,
+        50.0,
+        50.0,
+        None,
+    ]
+    assert list(performance.x[:3]) == [40.0, 70.0, None]
+    assert list(purpose.marker.symbol[:3]) == ["circle-open", "arrow", "circle"]
+    assert purpose.marker.symbol[7] == "circle"  # Charlie's later score, with nothing before
+    assert purpose.marker.angleref == "previous"  # the arrow points the way the score moved
+    # Both dimensions of a strategy sit on its row, one above the other.
+    assert purpose.y[0] < 0 < performance.y[0] and list(fig.layout.yaxis.ticktext) == [
+        "Alpha",
+        "Bravo",
+        "Charlie",
+        "Delta",
+    ]
+    assert "Jan" in fig.layout.xaxis.title.text and "Mar" in fig.layout.xaxis.title.text
 
 
-def test_change_dumbbell_markers_hold_before_and_after(comparison):
+def test_change_dumbbell_colours_a_decline_apart_from_a_gain(comparison):
     fig = charts.change_dumbbell(comparison, "Jan", "Mar")
-    markers = [t for t in fig.data if t.mode == "markers"]
+    markers = {t.name: t for t in fig.data if t.mode == "markers"}
     lines = [t for t in fig.data if t.mode == "lines"]
-    assert [t.name for t in markers] == ["Jan", "Mar"]
-    before, after = markers
+    assert list(markers) == ["Jan", "Mar, improved", "Mar, declined"]
+    before = markers["Jan"]
     # Sorted by change: Bravo -10, Delta -5, Alpha +20; Charlie (no earlier score) left out.
     assert list(before.y) == ["Bravo", "Delta", "Alpha"]
     assert list(before.x) == [90.0, 100.0, 60.0]
-    assert list(after.x) == [80.0, 95.0, 80.0]
-    assert len(lines) == 3
-    joined = {t.y[0]: list(t.x) for t in lines}
-    assert joined == {"Bravo": [90.0, 80.0], "Delta": [100.0, 95.0], "Alpha": [60.0, 80.0]}
-
-
-# ---------------------------------------------------------------------------------------------
-# File names for downloaded charts (alignment.export)
+    assert list(markers["Mar, improved"].y) == ["Alpha"]
+    assert list(markers["Mar, declined"].x) == [80.0, 95.0]
+    gain, decline = markers["Mar, improved"].marker.color, markers["Mar, declined"].marker.color
+    assert gain != decline and decline == theme.INTENT_GAP
+    assert {line.line.color for line in lines} == {gain, decline}
+    joined = {line.line.color: [x for x in line.x if x is not None] for line in lines}
+    assert joined[decline] == [90.0, 80.0, 100.0, 95.0] and joined[gain] == [60.0, 80.0]
 
 
 def test_slug_folds_accents_and_punctuation():

@@ -87,9 +87,9 @@ def test_a_session_pack_obeys_k_and_names_no_one(tmp_path: Path):
     assert export("--session", "START7", "--format", "zip", "--out", str(out)) == 0
     members = zipfile.ZipFile(out).namelist()
     assert sorted(m.rsplit("/", 1)[1] for m in members) == sorted(
-        f"{name}.{ext}"
+        f"{name}{ext}"
         for name in ("group-radar", "group-spread", "group-quadrants")
-        for ext in ("png", "svg", "csv")
+        for ext in (".png", ".svg", ".csv", "-slide.png")
     )
     aliases = set(SAMPLE.loc[SAMPLE["session"] == "START7", "respondent"])
     with zipfile.ZipFile(out) as pack:

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alignment import chartsets
+from alignment.numbers import whole_points
 from alignment.questionnaire import load_questionnaire
 from alignment.response import build_response
 from alignment.scoring import score_responses
@@ -35,7 +36,6 @@ from alignment.workshop import (
     release_results,
     update_session,
 )
-from alignment.numbers import whole_points
 from alignment.workshop.disclosure import CELL_DIMENSIONS, SPREAD_MIN
 from tests.conftest import PROJECT_ROOT
 

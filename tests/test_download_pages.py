@@ -25,10 +25,26 @@ def labels(at: AppTest) -> list[str]:
     return [button.proto.label for button in at.get("download_button")]
 
 
+CHART_FILES = (
+    "Picture (PNG)",
+    "Vector picture (SVG)",
+    "One-page PDF",
+    "Slide, 16:9 (PNG)",
+    "Interactive page (HTML)",
+    "The data (CSV)",
+)
+
+
+def menus(at: AppTest) -> list[str]:
+    return [menu.proto.popover.label for menu in at.get("popover")]
+
+
 def test_results_offers_every_format_report_workbook_and_reminder(chart_renderer: None):
-    offered = labels(page_on_sample("views/results.py"))
-    # Three charts, each with PNG, SVG, PDF, HTML and CSV.
-    for file_format in ("PNG", "SVG", "PDF", "HTML", "CSV"):
+    at = page_on_sample("views/results.py")
+    offered = labels(at)
+    # Three charts, each with one Download menu holding every file.
+    assert menus(at) == ["Download"] * 3
+    for file_format in CHART_FILES:
         assert offered.count(file_format) == 3
     for extra in (
         "Download all charts (ZIP)",
@@ -45,8 +61,9 @@ def test_without_chromium_the_page_says_so_and_html_and_data_still_download(
     monkeypatch.setenv("BROWSER_PATH", "/nowhere/chromium")
     at = page_on_sample("views/results.py")
     offered = labels(at)
-    assert not {"PNG", "SVG", "PDF", "Report (PDF)", "Download all charts (ZIP)"} & set(offered)
-    assert offered.count("HTML") == offered.count("CSV") == 3
+    pictures = {"Picture (PNG)", "Vector picture (SVG)", "One-page PDF", "Slide, 16:9 (PNG)"}
+    assert not {*pictures, "Report (PDF)", "Download all charts (ZIP)"} & set(offered)
+    assert offered.count("Interactive page (HTML)") == offered.count("The data (CSV)") == 3
     assert "My answers and scores (Excel)" in offered
     assert "Add to my calendar (.ics)" in offered
     explained = [c.value for c in at.caption if "need Chromium" in c.value]
@@ -72,7 +89,7 @@ def test_a_slow_workbook_is_offered_with_the_wait_said(monkeypatch: pytest.Monke
 
 def test_trends_and_data_pages_offer_their_downloads(chart_renderer: None):
     trends = labels(page_on_sample("views/trends.py"))
-    assert trends.count("PNG") == 4 and "Download all charts (ZIP)" in trends
+    assert trends.count("Picture (PNG)") == 4 and "Download all charts (ZIP)" in trends
     data = labels(page_on_sample("views/data.py"))
     assert data == [
         "All answers (long CSV, every questionnaire)",

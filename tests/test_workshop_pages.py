@@ -205,7 +205,7 @@ def test_participant_joins_answers_anonymously_and_sees_only_their_own_result():
 
     # Results: this participant's response only, never the other person's.
     assert "Results" in titles(at)
-    assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]
+    assert "Your result" in [h.value for h in at.subheader]
     page = everything(at)
     assert alias in page
     assert "Someone Else" not in page
@@ -227,17 +227,24 @@ def test_a_participant_s_result_is_one_card_and_the_charts_come_on_request():
     press(at, "Start")
     complete_pulse(at)
     assert "Results" in titles(at)
-    assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]
-    assert any("Your first focus:" in m.value for m in at.markdown)
-    assert any("look up at the screen" in i.value for i in at.info)
-    assert plotly_specs(at) == []
+    assert "Your result" in [h.value for h in at.subheader]
+    said = " ".join(m.value for m in at.markdown)
+    assert "Your widest gap" in said or "No gap is wider" in said
+    assert "look up at the screen" in said
+    assert at.metric == [] and plotly_specs(at) == []
     assert "Delete my answers" in [e.label for e in at.expander]
 
     at.toggle(key="results_full").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]
     assert len(plotly_specs(at)) == 3
     assert "Focus next" in [h.value for h in at.header]
     assert "Delete my answers" in [e.label for e in at.expander]
+    # A participant's page offers no chart files: the room looks at the shared screen.
+    assert at.get("popover") == []
+    chart_files = [b.proto.label for b in at.get("download_button")]
+    assert not any(label.startswith(("Picture", "Slide", "Vector")) for label in chart_files)
+    assert "Download all charts (ZIP)" not in chart_files
 
 
 def test_participant_answers_are_saved_under_a_typed_alias_too():
@@ -598,6 +605,7 @@ def test_participant_headline_never_compares_with_someone_else_s_response():
     at.text_input[0].set_value("Kim")
     press(at, "Start")
     complete_pulse(at)
+    at.toggle(key="results_full").set_value(True).run()
     assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]
     # This browser session has submitted one response: there is nothing of its own to compare.
     assert [m.delta for m in at.metric] == ["", "", ""]

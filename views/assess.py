@@ -5,7 +5,18 @@ import streamlit as st
 from alignment import ui
 from alignment.assessment import assessment_steps
 from alignment.ui import access, device
-from alignment.ui.assessment import begin, finish, move, record, restart, start_state
+from alignment.ui.assessment import (
+    ask_questions,
+    begin,
+    finish,
+    marked_questions,
+    missing_message,
+    move,
+    record,
+    restart,
+    start_state,
+    top_of_new_step,
+)
 from alignment.workshop import admission
 
 state = st.session_state
@@ -92,23 +103,23 @@ if questionnaire is None:
 
 steps = assessment_steps(questionnaire)
 step = steps[min(state.assess_step, len(steps)) - 1]
-answers, reflections = state.assess_answers, state.assess_reflections
+reflections = state.assess_reflections
+marked = marked_questions(step)
+top_of_new_step(step)
 
 st.caption(
     f"{ui.plain(questionnaire.title)} · answering as **{ui.plain(state[ui.RESPONDENT_KEY])}**"
 )
-st.progress(step.number / step.total, text=ui.plain(step.label))
-if state.assess_notice:
-    st.error(state.assess_notice)
-    state.assess_notice = None
+st.progress(step.progress, text=ui.plain(step.label))
+if marked:
+    st.warning(missing_message(len(marked)), icon=":material/error:")
 
 
 with st.form(f"assess_step_{step.number}"):
     if step.strategy is not None:
         st.subheader(ui.plain(step.strategy.name))
         st.caption(ui.plain(step.strategy.description))
-        for item in step.items:
-            ui.answer_item(item, questionnaire.scale_of(item), answers, state.assess_attempt)
+        ask_questions(step, questionnaire, marked)
     else:
         st.subheader("Reflections")
         st.caption("Optional. Only you see what you write here.")
@@ -135,6 +146,8 @@ with st.form(f"assess_step_{step.number}"):
         args=(step, questionnaire) if step.is_last else (step, 1, questionnaire),
     )
 
+if forward and marked:  # the line above is out of sight of a phone's Next button
+    st.toast(missing_message(len(marked)), icon=":material/error:")
 if forward and step.is_last:
     finish(steps, questionnaire, workshop, browser_mark)
 

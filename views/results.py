@@ -6,11 +6,11 @@ from datetime import date
 import streamlit as st
 
 from alignment import chartsets, export, reminder, report, ui, workbook
-from alignment.results import focus_next, headline, reflections_of, with_names
-from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS
+from alignment.results import focus_next, headline, reflections_of, story, with_names
 from alignment.ui import access, data
 
 st.title("Results")
+opening = st.container()  # the story, drawn once the response is chosen below
 data.deleted_notice()
 source = ui.current_source()
 # Participants and guests see their own responses from this browser session, no one else's.
@@ -51,9 +51,9 @@ top = headline(mine, chosen, len(questionnaire.strategies))
 for note in ui.answer_notes(scores, frame, chosen, questionnaire):
     st.info(ui.plain(f"Note: {note}."))  # it quotes ids from the data file
 
-ui.headline_metrics(top)
 strategies = with_names(scores.for_response(chosen).strategies, questionnaire)
 focus = focus_next(strategies, questionnaire)
+told = story(strategies)
 
 
 def delete_section() -> None:
@@ -63,35 +63,34 @@ def delete_section() -> None:
 
 
 # In a workshop the room looks up at the shared screen: a participant's own result is one card
-# (built at once for thirty phones submitting together), the charts and files on request.
+# (built at once for thirty phones submitting together), the charts on request, no files.
+participant = access.role() == access.PARTICIPANT
 in_workshop = bool(frame.loc[frame["response_id"] == chosen, "session"].iloc[0])
-if in_workshop and not access.can_see_everyone():
-    if focus:
-        first = focus[0]
-        st.markdown(
-            f"**Your first focus: {ui.plain(first.strategy.name)}**, valued "
-            f"{first.purpose:.0f}, lived {first.performance:.0f}."
-        )
-    st.info("Now look up at the screen: the group's results appear there.")
-    if not st.toggle("Show my charts, focus and downloads", key="results_full"):
+if in_workshop and participant:
+    with opening:
+        ui.result_card(told)
+    if not st.toggle("Show my full results", key="results_full"):
         delete_section()
         st.stop()
+elif told is not None:
+    with opening:
+        ui.story(told)
 
+ui.headline_metrics(top)
+ui.how_to_read(questionnaire)
 view = chartsets.response_charts(scores, chosen, questionnaire)
 for item in view.charts:
-    ui.chart(item, view)
-ui.chart_pack_button(view)
+    ui.chart(item, view, downloads=not participant)
+if not participant:
+    ui.chart_pack_button(view)
 
 st.header("Focus next")
 if not focus:
     st.info("No strategy has both a purpose and a performance score yet.")
 for item in focus:
     with st.container(border=True):
-        quadrant = item.quadrant or ""
         st.subheader(ui.plain(item.strategy.name))
-        st.caption(
-            f"{QUADRANT_LABELS.get(quadrant, 'Not scored')}: {QUADRANT_MEANINGS.get(quadrant, '')}"
-        )
+        st.caption(f"{item.label}: {item.meaning}")
         st.markdown(item.reason)
         st.markdown("\n".join(f"- {ui.plain(action)}" for action in item.strategy.actions))
 
@@ -137,7 +136,7 @@ with report_column:
     ui.download(
         st,
         "My answers and scores (Excel)",
-        functools.partial(workbook.workbook_bytes, own, questionnaire),
+        functools.partial(workbook.workbook_bytes, own, questionnaire, paper=paper.lower()),
         f"{view.file_name('answers')}.xlsx",
         key="results_workbook",
         help=f"Every response of {ui.plain(respondent)} to this questionnaire, answers and scores.",

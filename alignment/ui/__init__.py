@@ -24,8 +24,9 @@ from alignment import config, images
 from alignment.chartsets import Chart, ChartSet
 from alignment.export import csv_bytes
 from alignment.history import Histories
-from alignment.questionnaire import Item, LoadedQuestionnaire, Questionnaire, Scale, load_catalog
-from alignment.results import INDICES, Headline
+from alignment.numbers import points, signed_points
+from alignment.questionnaire import LoadedQuestionnaire, Questionnaire, load_catalog
+from alignment.results import INDICES, UNEVEN_FROM, UNEVEN_LABEL, Headline, Story
 from alignment.scoring import Scores, score_responses
 from alignment.store import LoadedResponses, StoreError, file_identity
 from alignment.ui import access
@@ -242,46 +243,71 @@ def when(timestamp: pd.Timestamp) -> str:
     return f"{timestamp:%d %b %Y, %H:%M} UTC"
 
 
-def chart(item: Chart, group: ChartSet) -> None:
-    """A chart with its downloads (PNG 2x, SVG, PDF, offline HTML, its data as CSV).
+def chart(item: Chart, group: ChartSet, *, downloads: bool = True) -> None:
+    """A chart, without Plotly's toolbar (its buttons crowd a phone), and its Download menu.
+
+    `downloads=False` draws the chart alone: a live panel redraws every few seconds and would
+    drop a file being fetched, so it draws the menus outside the redrawn part.
+    """
+    st.plotly_chart(
+        item.figure,
+        config={"displaylogo": False, "displayModeBar": False},
+        key=f"chart_{group.view}_{item.name}",
+    )
+    if downloads:
+        chart_downloads(item, group)
+
+
+def chart_downloads(item: Chart, group: ChartSet) -> None:
+    """One compact "Download" menu for a chart: PNG · SVG · PDF · slide · HTML · CSV.
 
     Files are made only when a button is pressed (deferred data), so drawing the page costs
     nothing extra; image formats are offered only where Chromium is available.
     """
     name = group.file_name(item.name)
-    config_ = {
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
-    }
-    st.plotly_chart(item.figure, config=config_, key=f"chart_{group.view}_{item.name}")
-    formats = ["html"] if images.static_export_problem() else [*images.STATIC_FORMATS, "html"]
-    columns = st.columns(len(formats) + 1, gap="small", width=110 * (len(formats) + 1))
-    for column, file_format in zip(columns, formats, strict=False):
+    with st.popover("Download", icon=":material/download:", key=f"menu_{group.view}_{item.name}"):
+        if problem := images.static_export_problem():
+            st.caption(problem)
+            formats = []
+        else:
+            formats = [(fmt, False) for fmt in images.STATIC_FORMATS] + [("png", True)]
+        for file_format, slide in [*formats, ("html", False)]:
+            what = "slide" if slide else file_format
+            download(
+                st,
+                _FORMAT_LABELS[what],
+                functools.partial(images.chart_file, item, group, file_format, slide=slide),
+                f"{name}{'-slide' if slide else ''}.{file_format}",
+                key=f"download_{group.view}_{item.name}_{what}",
+                help=_FORMAT_HELP[what],
+                width="stretch",
+            )
         download(
-            column,
-            file_format.upper(),
-            functools.partial(images.chart_bytes, item.figure, file_format),
-            f"{name}.{file_format}",
-            key=f"download_{group.view}_{item.name}_{file_format}",
-            help=_FORMAT_HELP[file_format],
+            st,
+            _FORMAT_LABELS["csv"],
+            functools.partial(csv_bytes, item.data),
+            f"{name}.csv",
+            key=f"download_{group.view}_{item.name}_csv",
+            help=_FORMAT_HELP["csv"],
+            width="stretch",
         )
-    download(
-        columns[-1],
-        "CSV",
-        functools.partial(csv_bytes, item.data),
-        f"{name}.csv",
-        key=f"download_{group.view}_{item.name}_csv",
-        help="The data behind this chart, for a spreadsheet.",
-    )
-    with st.expander("Data behind this chart"):
-        st.dataframe(item.data, hide_index=True)
 
 
+_FORMAT_LABELS = {
+    "png": "Picture (PNG)",
+    "svg": "Vector picture (SVG)",
+    "pdf": "One-page PDF",
+    "slide": "Slide, 16:9 (PNG)",
+    "html": "Interactive page (HTML)",
+    "csv": "The data (CSV)",
+}
 _FORMAT_HELP = {
-    "png": "A picture at twice screen size, for slides and documents.",
+    "png": "A picture at twice screen size, for documents.",
     "svg": "A vector picture that stays sharp at any size.",
     "pdf": "A one-page PDF of this chart.",
+    "slide": "1920 by 1080, with text large enough for a projector.",
     "html": "An interactive page that works offline in any browser.",
+    "csv": "The numbers behind this chart, for a spreadsheet.",
 }
 
 
@@ -294,6 +320,7 @@ def download(
     key: str,
     help: str,
     icon: str = ":material/download:",
+    width: str = "content",
 ) -> None:
     """A download whose file is made only when pressed, without rerunning the page."""
     place.download_button(
@@ -305,6 +332,7 @@ def download(
         icon=icon,
         key=key,
         help=help,
+        width=width,
     )
 
 
@@ -336,23 +364,6 @@ def questionnaire_choice_label(questionnaire: Questionnaire) -> str:
     return f"{plain(questionnaire.title)} — {count} questions, about {minutes} minutes"
 
 
-def answer_item(item: Item, scale: Scale, answers: dict[str, int | None], attempt: str) -> None:
-    """One question as a vertical choice of worded scale points (readable on a phone)."""
-    current = answers.get(item.id)
-    answers[item.id] = st.radio(
-        plain(item.text),
-        scale.points,
-        index=scale.points.index(current) if current in scale.points else None,
-        format_func=plain_options({point: scale.label(point) for point in scale.points}),
-        key=f"assess_{attempt}_{item.id}",
-    )
-
-
-def missing_message(items: list[Item]) -> str:
-    listed = "; ".join(f"“{plain(item.text)}”" for item in items)
-    return f"Please answer {len(items)} more question(s) on this step: {listed}"
-
-
 def response_options(frame: pd.DataFrame, respondent: str) -> dict[str, str]:
     """The respondent's responses, newest first: id -> "13 Nov 2026, 09:42 UTC · Title".
 
@@ -374,8 +385,24 @@ def response_options(frame: pd.DataFrame, respondent: str) -> dict[str, str]:
     }
 
 
+def story(told: Story) -> None:
+    """The opening of Results: one plain sentence, then the most useful fact."""
+    st.markdown(f"### {plain(told.sentence)}")
+    st.markdown(f"**{plain(told.fact)}**")
+
+
+def result_card(told: Story | None) -> None:
+    """A workshop participant's result on their phone: one card, then eyes on the screen."""
+    with st.container(border=True):
+        st.subheader("Your result")
+        if told is not None:
+            st.markdown(plain(told.sentence))
+            st.markdown(f"**{plain(told.fact)}**")
+        st.markdown("**Now look up at the screen:** the group's results appear there.")
+
+
 def headline_metrics(top: Headline) -> None:
-    """The three indices, each with its change since the previous response."""
+    """The three indices in whole points, each with its change since the previous response."""
     since = f" since {top.previous_at:%d %b %Y}" if top.previous_at is not None else ""
     help_texts = {
         "purpose": "How clear and important the strategies are to you (mean over strategies).",
@@ -384,10 +411,15 @@ def headline_metrics(top: Headline) -> None:
     }
     for column, name in zip(st.columns(3), INDICES, strict=True):
         value, change = top.values[name], top.changes[name]
+        level = change is not None and points(abs(change)) == "0"
+        # Streamlit colours a delta by its leading "-", so a decline never shows as a gain.
+        delta = None if change is None else signed_points(change) + since
         column.metric(
             f"{name.capitalize()} index",
-            "—" if pd.isna(value) else f"{value:.0f}",
-            delta=None if change is None else f"{change:+.1f}{since}",
+            points(value),
+            delta=delta,
+            delta_color="off" if level else "normal",
+            delta_arrow="off" if level else "auto",
             help=help_texts[name],
             border=True,
         )
@@ -399,6 +431,34 @@ def headline_metrics(top: Headline) -> None:
         )
     else:
         st.caption(f"Based on all {top.strategy_total} strategies · {when(top.submitted_at)}")
+
+
+def how_to_read(questionnaire: Questionnaire) -> None:
+    """The model in a few lines, for the first-time reader and the client of a coach."""
+    threshold = points(questionnaire.threshold)
+    with st.expander("How to read this", icon=":material/help:"):
+        st.markdown(
+            "- **Purpose**: how much a strategy matters to you. **Performance**: how "
+            "consistently you act on it. Both run from 0 to 100.\n"
+            "- **Gap** = performance minus purpose: below zero, you value it more than you live "
+            "it. **Alignment** = 100 minus the size of the gap.\n"
+            f"- The four quadrants split at {threshold}: **Aligned** (high on both), **Intent "
+            "gap** (valued, not yet lived), **Doing without conviction** (lived, not valued), "
+            f"**Drifting** (neither). High on both but {UNEVEN_FROM} points or more apart "
+            f"reads **{UNEVEN_LABEL}**.\n"
+            "- Scores are whole points: with two five-point questions per side, a strategy "
+            "moves in steps of 12.5, so a decimal would claim a precision the questionnaire "
+            "does not have."
+        )
+
+
+def sample_notice(source: DataSource) -> None:
+    """On every page that shows data: sample data is invented, never anyone's answers."""
+    if source.is_sample:
+        st.caption(
+            ":material/science: **Sample data**: invented people, for exploring. Choose "
+            "*My responses* in the sidebar for your own."
+        )
 
 
 def questionnaires_used(

@@ -30,13 +30,22 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from alignment import config, signin
 from alignment.store import StoreError, file_identity
-from alignment.workshop import Session, code_problem, load_workshops, normalise_code, sessions_path
+from alignment.ui import device
+from alignment.workshop import (
+    Session,
+    admission,
+    code_problem,
+    load_workshops,
+    normalise_code,
+    sessions_path,
+)
 
 PARTICIPANT, GUEST, FACILITATOR = "participant", "guest", "facilitator"
 _UNLOCKED_KEY = "app_facilitator_unlocked"
 _BACKOFF_KEY = "app_signin_backoff"
 _SESSION_KEY = "app_participant_session"
 _MY_RESPONSES_KEY = "app_my_responses"
+_RECALLED_KEY = "app_my_response_recalled"
 _ALLOWED_HOSTS = "server.allowedHosts"
 _hosts_lock = threading.Lock()
 # The throttle's clock; tests replace it to follow delays without waiting for them.
@@ -152,6 +161,25 @@ def remember_my_response(response_id: str, session_code: str = "") -> None:
 
 def my_responses() -> list[str]:
     return list(st.session_state.get(_MY_RESPONSES_KEY, {}))
+
+
+def recall_my_response() -> None:
+    """After a reload of a participant's browser, find the answer it gave to the workshop again
+    by the browser's mark, so their result card and the delete form come back.
+
+    Once per browser session, and only the response of this mark in this session: the mark is
+    the browser's own cookie, never something typed, so no one can call up another's result.
+    """
+    if _RECALLED_KEY in st.session_state:
+        return
+    st.session_state[_RECALLED_KEY] = True
+    session, _ = joined_session()
+    mark = device.sent_mark()
+    if session is None or mark is None:
+        return
+    response = admission.answered_response(session, mark)
+    if response and response not in my_responses():
+        remember_my_response(response, session.code)
 
 
 def answered_session(code: str) -> bool:

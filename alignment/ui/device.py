@@ -18,10 +18,15 @@ _MARK_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 _YEAR_SECONDS = 365 * 24 * 3600
 
 
+def sent_mark() -> str | None:
+    """The mark this browser sent with its connection, if it has a well-formed one."""
+    sent = st.context.cookies.get(COOKIE_NAME)
+    return sent if isinstance(sent, str) and _MARK_PATTERN.fullmatch(sent) else None
+
+
 def device_mark() -> str:
     """The mark this browser sent, else a new one that the browser is asked to keep."""
-    sent = st.context.cookies.get(COOKIE_NAME)
-    if isinstance(sent, str) and _MARK_PATTERN.fullmatch(sent):
+    if sent := sent_mark():
         st.session_state[_MARK_KEY] = sent
         return sent
     mark = st.session_state.setdefault(_MARK_KEY, secrets.token_urlsafe(32))

@@ -75,6 +75,12 @@ def has_answered(session: Session, device: str) -> bool:
     return any(arrival.device == mark for arrival in session.arrivals)
 
 
+def answered_response(session: Session, device: str) -> str | None:
+    """The response this browser gave to the session, found by its mark; None if none."""
+    mark = keyed(session, device)
+    return next((a.response for a in session.arrivals if a.device == mark and a.response), None)
+
+
 def refusal(session: Session, device: str, address: str, now: datetime) -> str | None:
     """Why this browser at this address may not answer the session now, or None."""
     if not session.is_open:
@@ -101,6 +107,7 @@ def admit(
     device: str,
     address: str,
     save: Callable[[], object],
+    response_id: str = "",
     now: datetime | None = None,
 ) -> Session:
     """Take one answer: check, `save()` it and record its arrival as one step under the lock.
@@ -117,7 +124,9 @@ def admit(
             refused.append(reason)
             return replace(session, refused=session.refused + 1)
         save()
-        arrival = Arrival(_stamp(moment), keyed(session, device), keyed(session, address))
+        arrival = Arrival(
+            _stamp(moment), keyed(session, device), keyed(session, address), response_id
+        )
         return replace(session, arrivals=(*session.arrivals, arrival))
 
     session = change_session(path, code, take)

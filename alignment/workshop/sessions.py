@@ -80,11 +80,13 @@ class Release:
 
 @dataclass(frozen=True)
 class Arrival:
-    """One accepted answer: when, and keyed hashes of the browser and the network address."""
+    """One accepted answer: when, keyed hashes of the browser and the network address, and
+    the response it saved (so that browser finds its own result again after a reload)."""
 
     at: str
     device: str
     address: str
+    response: str = ""
 
 
 @dataclass(frozen=True)

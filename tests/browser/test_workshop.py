@@ -76,7 +76,7 @@ def test_a_room_answers_and_the_facilitator_screen_follows(
     for phone in phones:  # all three press Submit together
         phone.get_by_role("button", name="Submit").click(no_wait_after=True)
     for phone in phones:
-        phone.get_by_text("Purpose index").wait_for(timeout=30_000)
+        phone.get_by_text("Your result", exact=True).wait_for(timeout=30_000)
         wait_for_app(phone)
         body = phone.locator('[data-testid="stMain"]').inner_text()
         assert "Participant" in body  # their generated alias, their result
@@ -85,6 +85,14 @@ def test_a_room_answers_and_the_facilitator_screen_follows(
         # The address keeps the workshop, so a reload of the phone's browser does too.
         expect(phone).to_have_url(re.compile(f"[?&]session={code}"))
     phones[0].screenshot(path=screenshot_dir / "workshop-participant-result.png", full_page=True)
+    # One card: the widest gap, eyes on the screen; a reload of the phone's browser keeps it.
+    card = phones[0].locator('[data-testid="stMain"]').inner_text()
+    assert "Your widest gap" in card or "No gap is wider" in card
+    phones[0].reload()
+    phones[0].get_by_text("Your result", exact=True).wait_for()
+    expect(phones[0].get_by_text("Now look up at the screen")).to_be_visible()
+    expect(phones[0].get_by_text("Delete my answers")).to_be_visible()
+    assert "appears here as soon as you submit" not in phones[0].inner_text("body")
 
     # The live panel counts by itself; the results appear when the facilitator reveals them.
     expect(facilitator.locator(LIVE)).to_have_text(str(PARTICIPANTS), timeout=20_000)
