@@ -89,20 +89,29 @@ def test_a_chart_downloads_as_a_png_that_opens(browser, app_server, screenshot_d
     page.goto(f"{app_server}/results")
     wait_for_app(page)
     page.get_by_text("Purpose index").wait_for()
-    # exact: the chart's own modebar also has a "Download plot as a png" button
-    button = page.get_by_role("button", name="PNG", exact=True).first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=60_000) as started:
-        button.click()
-    download = started.value
-    assert re.fullmatch(r"alex-rivera_\d{4}-\d{2}-\d{2}_radar\.png", download.suggested_filename)
-    saved = screenshot_dir / f"downloaded-{download.suggested_filename}"
-    download.save_as(saved)
-    data = saved.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    # The browser decodes it: a real picture at twice the export width.
-    viewer = context.new_page()
-    viewer.goto(saved.as_uri())
-    width = viewer.evaluate("() => document.querySelector('img').naturalWidth")
-    assert width == 2200
+    # One Download menu per chart; the radar's is the first.
+    menu = page.get_by_role("button", name="Download", exact=True).first
+    menu.scroll_into_view_if_needed()
+    menu.click()
+    sizes = {}
+    for label, name in (("Picture (PNG)", "radar"), ("Slide, 16:9 (PNG)", "radar-slide")):
+        button = page.get_by_role("button", name=label, exact=True)
+        with page.expect_download(timeout=60_000) as started:
+            button.click()
+        download = started.value
+        pattern = rf"alex-rivera_\d{{4}}-\d{{2}}-\d{{2}}_{name}\.png"
+        assert re.fullmatch(pattern, download.suggested_filename)
+        saved = screenshot_dir / f"downloaded-{download.suggested_filename}"
+        download.save_as(saved)
+        assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        # The browser decodes it: a real picture.
+        viewer = context.new_page()
+        viewer.goto(saved.as_uri())
+        sizes[name] = viewer.evaluate(
+            "() => [document.querySelector('img').naturalWidth, "
+            "document.querySelector('img').naturalHeight]"
+        )
+        viewer.close()
+    assert sizes["radar"][0] == 2200  # twice the export width
+    assert sizes["radar-slide"] == [1920, 1080]
     context.close()

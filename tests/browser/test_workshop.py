@@ -130,7 +130,7 @@ def test_presentation_mode_is_readable_from_the_back(browser, room_server, scree
         varied = lambda step, question, n=number: 5 - n % 2 if question < 2 else 1 + (step + n) % 4  # noqa: E731
         answer_to_the_last_step(phone, room_server, code, varied)
         phone.get_by_role("button", name="Submit").click()
-        phone.get_by_text("Purpose index").wait_for(timeout=30_000)
+        phone.get_by_text("Your result", exact=True).wait_for(timeout=30_000)
     hidden_note = facilitator.get_by_text("Results are hidden so no one is anchored")
     expect(hidden_note).to_be_visible()
     facilitator.get_by_role("button", name="Reveal results").click()
@@ -181,7 +181,7 @@ def test_presentation_mode_is_readable_from_the_back(browser, room_server, scree
 def submit_and_wait(page) -> str:
     """Press Submit; the text of what came back: the result, or why the answer was not taken."""
     page.get_by_role("button", name="Submit").click()
-    outcome = page.get_by_text("Purpose index").or_(page.get_by_text("Please wait"))
+    outcome = page.get_by_text("Your result", exact=True).or_(page.get_by_text("Please wait"))
     outcome.first.wait_for(timeout=30_000)
     wait_for_app(page)
     return page.locator('[data-testid="stMain"]').inner_text()
@@ -198,12 +198,14 @@ def test_one_browser_answers_once_and_a_burst_from_one_address_is_slowed_and_fla
     phone = browser.new_context(**PHONE)
     first_tab = phone.new_page()
     answer_to_the_last_step(first_tab, room_server, code, lambda *_: 4)
-    assert "Purpose index" in submit_and_wait(first_tab)
+    assert "Your result" in submit_and_wait(first_tab)
 
-    # A new tab of the same browser sends the browser's mark and is refused at once.
+    # A new tab of the same browser sends the browser's mark: it finds its own answer again
+    # (and its result), never a second Start.
     second_tab = phone.new_page()
     second_tab.goto(f"{room_server}/?session={code}")
-    second_tab.get_by_text("This browser has already sent answers").wait_for()
+    second_tab.get_by_text("your answers for “One answer each” are saved").wait_for()
+    expect(second_tab.get_by_role("link", name="See your result")).to_be_visible()
     assert second_tab.get_by_role("button", name="Start").count() == 0
     second_tab.screenshot(path=screenshot_dir / "workshop-second-tab-refused.png")
 
@@ -213,9 +215,9 @@ def test_one_browser_answers_once_and_a_burst_from_one_address_is_slowed_and_fla
     for window in private:
         answer_to_the_last_step(window, room_server, code, lambda *_: 1)
     outcomes = [submit_and_wait(window) for window in private]
-    assert "Purpose index" in outcomes[0]
+    assert "Your result" in outcomes[0]
     assert "Please wait" in outcomes[3] and "your answers are kept" in outcomes[3]
-    taken = sum("Purpose index" in text for text in outcomes)
+    taken = sum("Your result" in text for text in outcomes)
     private[3].screenshot(path=screenshot_dir / "workshop-burst-slowed.png")
 
     # The facilitator sees all of it without doing anything.
