@@ -72,6 +72,7 @@ from typing import Any
 import numpy as np
 
 from alignment.config import PROJECT_ROOT, SHIPPED_QUESTIONNAIRES
+from alignment.numbers import points
 
 SIZES = (0, 100_000, 1_000_000)
 PARTICIPANTS = 30
@@ -666,7 +667,7 @@ def _own_results(data: Path, code: str, people: list[Participant], questionnaire
         check["response_id"] = str(ids[0])
         overall = score_responses(rows, questionnaire).overall.iloc[0]
         expected = {
-            f"{name.capitalize()} index": f"{overall[name]:.0f}"
+            f"{name.capitalize()} index": points(overall[name])
             for name in ("purpose", "performance", "alignment")
         }
         others = [p.alias for p in people if p is not person and p.alias in person.page_text]

@@ -231,7 +231,8 @@ def test_a_participant_s_result_is_one_card_and_the_charts_come_on_request():
     said = " ".join(m.value for m in at.markdown)
     assert "Your widest gap" in said or "No gap is wider" in said
     assert "look up at the screen" in said
-    assert at.metric == [] and plotly_specs(at) == []
+    assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]
+    assert plotly_specs(at) == []
     assert "Delete my answers" in [e.label for e in at.expander]
 
     at.toggle(key="results_full").set_value(True).run()

@@ -69,6 +69,7 @@ in_workshop = bool(frame.loc[frame["response_id"] == chosen, "session"].iloc[0])
 if in_workshop and participant:
     with opening:
         ui.result_card(told)
+        ui.headline_metrics(top)
     if not st.toggle("Show my full results", key="results_full"):
         delete_section()
         st.stop()
@@ -76,7 +77,8 @@ elif told is not None:
     with opening:
         ui.story(told)
 
-ui.headline_metrics(top)
+if not (in_workshop and participant):  # the card above has them
+    ui.headline_metrics(top)
 ui.how_to_read(questionnaire)
 view = chartsets.response_charts(scores, chosen, questionnaire)
 for item in view.charts:
