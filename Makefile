@@ -46,13 +46,20 @@ $(VENV)/.bench-installed: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,bench]'
 	touch $@
 
+# Lighthouse (npm, for the browser bench), installed again when its lock changes.
+LIGHTHOUSE := bench/lighthouse
+$(LIGHTHOUSE)/node_modules/.installed: $(LIGHTHOUSE)/package.json $(LIGHTHOUSE)/package-lock.json
+	npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Figures, not asserts: each benchmark prints its measures beside the targets.
-bench: $(VENV)/.bench-installed chromium
+bench: $(VENV)/.bench-installed chromium $(LIGHTHOUSE)/node_modules/.installed
 	$(BIN)/python -m bench.export_speed
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.cli_speed
 	$(BIN)/python -m bench.workbook
 	$(BIN)/python -m bench.burst
+	$(BIN)/python -m bench.lighthouse
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .

@@ -67,19 +67,21 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from alignment.config import PROJECT_ROOT, SHIPPED_QUESTIONNAIRES
 from alignment.numbers import points
 
+if TYPE_CHECKING:  # (the server process runs this file as a script, without `bench`)
+    from bench.serving import Server
+
 SIZES = (0, 100_000, 1_000_000)
 PARTICIPANTS = 30
 WINDOW_S = 10.0
 QUESTIONNAIRE_ID = "purpose-performance"  # the questionnaire of the generated histories
 RESULTS = PROJECT_ROOT / "bench" / "results-burst.json"
-APP = PROJECT_ROOT / "app.py"
 COOKIE_NAME = "ppa_device"  # alignment.ui.device.COOKIE_NAME (that module imports Streamlit)
 COUNT_LABEL = "Responses so far"
 HEADLINE = ("Purpose index", "Performance index", "Alignment index")
@@ -98,28 +100,14 @@ PROFILE_TOP = 25
 # script threads
 
 
-def _serve(port: int, profile_to: str | None, options: list[str]) -> None:
-    """Run the app as `streamlit run` does (this process is the server being measured).
-
-    `options` are more Streamlit settings ("runner.postScriptGC=false"), for experiments.
-    """
+def _serve(profile_to: str | None, streamlit_arguments: list[str]) -> None:
+    """Run `streamlit run` with `streamlit_arguments` in this process (the server being
+    measured), with the profiler ready when asked for."""
     if profile_to:
         _install_profiler(Path(profile_to))
     from streamlit.web import cli
 
-    sys.argv = [
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--server.headless=true",
-        # No reloading when a source file changes: a deployed app's files do not change, and
-        # here other work in the same tree would unload modules mid-run (Streamlit drops a
-        # changed module from sys.modules while other sessions' threads are importing it).
-        "--server.fileWatcherType=none",
-        *(f"--{option}" for option in options),
-    ]
+    sys.argv = ["streamlit", *streamlit_arguments]
     cli.main()
 
 
@@ -175,34 +163,6 @@ def _install_profiler(target: Path) -> None:
     signal.signal(signal.SIGUSR2, stop)
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the server process so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def log_tail(self, characters: int = 3000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-characters:]
-        except OSError:
-            return ""
-
-
 @contextlib.contextmanager
 def running_server(
     data: Path,
@@ -211,49 +171,30 @@ def running_server(
     app_root: Path | None = None,
     options: tuple[str, ...] = (),
 ) -> Iterator[Server]:
-    """The app on a free port of 127.0.0.1 over `data`, until the block ends.
+    """The app on a free port of 127.0.0.1 over `data`, until the block ends; this file runs
+    the server, so that cProfile can be switched on in its script threads.
 
     `app_root`: serve the app of another checkout instead of this one (its `alignment` package
     comes first on the path), e.g. a commit exported with `git archive COMMIT | tar -x -C DIR`.
     """
     # (Here, not at the top: the server process runs this file as a script, without `bench`.)
-    from bench.serving import free_port, wait_until_healthy
+    from bench import serving
 
-    port = free_port()
-    environment = {
-        **os.environ,
-        "ALIGNMENT_DATA_DIR": str(data),
-        # Every simulated tab connects from 127.0.0.1, which the app sees as one address.
-        "ALIGNMENT_ANSWERS_PER_ADDRESS_PER_MINUTE": "100000",
-        "PYTHONUNBUFFERED": "1",
-    }
-    environment.pop("ALIGNMENT_FACILITATOR_PASSCODE", None)  # open on localhost: no sign-in
+    # Every simulated tab connects from 127.0.0.1, which the app sees as one address.
+    environment = {"ALIGNMENT_ANSWERS_PER_ADDRESS_PER_MINUTE": "100000"}
     if app_root is not None:
         environment["PYTHONPATH"] = str(app_root)
-    command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
+    launcher = [str(Path(__file__).resolve()), "--serve"]
     if profile_to is not None:
-        command += ["--profile-to", str(profile_to)]
-    command += [f"--server-option={option}" for option in options]
-    log = data.parent / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=app_root or PROJECT_ROOT,  # where .streamlit/config.toml is read
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    try:
-        wait_until_healthy(server.url, process, server.log_tail, timeout_s=120)
+        launcher += ["--profile-to", str(profile_to)]
+    with serving.running_server(
+        data,
+        options=options,
+        environment=environment,
+        cwd=app_root or PROJECT_ROOT,
+        launcher=launcher,
+    ) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -999,7 +940,8 @@ def report_table(figures: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    # The server process of `running_server`: the arguments it does not know are streamlit's.
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     parser.add_argument(
         "--server-option",
@@ -1020,10 +962,12 @@ def main() -> None:
         "--profile", action="store_true", help="profile one burst at the largest size"
     )
     parser.add_argument("--out", default=str(RESULTS))
-    args = parser.parse_args()
+    args, streamlit_arguments = parser.parse_known_args()
     if args.serve:
-        _serve(args.serve, args.profile_to, args.server_option)
+        _serve(args.profile_to, streamlit_arguments)
         return
+    if streamlit_arguments:
+        parser.error(f"unrecognized arguments: {' '.join(streamlit_arguments)}")
     figures = measure(
         tuple(args.sizes),
         participants=args.participants,

@@ -22,7 +22,7 @@ if main is None:
     )
     st.stop()
 
-st.subheader("Where to start")
+st.header("Where to start")
 source = ui.current_source()
 start, explore = st.columns(2)
 with start:
@@ -49,14 +49,14 @@ with explore:
             args=(ui.SAMPLE,),
         )
 
-st.subheader("The ten strategies")
+st.header("The ten strategies")
 columns = st.columns(2)
 for index, strategy in enumerate(main.strategies):
     with columns[index % 2].container(border=True):
         st.markdown(f"**{ui.plain(strategy.name)}**")
         st.caption(ui.plain(strategy.description))
 
-st.subheader("How scoring works")
+st.header("How scoring works")
 st.markdown(
     f"Each strategy gets a purpose score and a performance score from 0 to 100. "
     f"Their difference is the **gap**; **alignment** is 100 minus the size of the gap. "
