@@ -10,6 +10,7 @@ or above k it holds only counts, group means, the quartiles (from ten answers) a
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import os
@@ -25,12 +26,26 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from alignment import chartsets, images
-from alignment.chartsets import Chart, ChartSet
-from alignment.numbers import whole_points
+from alignment import charts, chartsets, images, trends
+from alignment.chartsets import Chart, ChartSet, index_table
+from alignment.numbers import points, signed_points, whole_points
+from alignment.practice import Branding
 from alignment.questionnaire import Questionnaire
-from alignment.results import INDICES, Headline, focus_next, headline, reflections_of, with_names
-from alignment.scoring import QUADRANT_LABELS, QUADRANT_MEANINGS, Scores
+from alignment.results import (
+    INDICES,
+    UNEVEN_FROM,
+    UNEVEN_LABEL,
+    Headline,
+    Story,
+    focus_next,
+    headline,
+    quadrant_wording,
+    reflections_of,
+    responses_of,
+    story,
+    with_names,
+)
+from alignment.scoring import Scores
 from alignment.workshop import GroupView, Session, top_gaps
 
 PRINT_TIMEOUT_SECONDS = 60
@@ -69,16 +84,23 @@ def response_report(
     *,
     paper: str = "a4",
     generated_at: datetime | None = None,
+    branding: Branding | None = None,
 ) -> bytes:
-    """One response as a PDF: headline with change since last time, charts, focus, reflections.
+    """One response as a PDF: the story and scores, the trend, focus, reflections, then charts.
 
     `frame` is the long responses table (for the reflections); `scores` its scores for
-    `questionnaire` (for the headline and charts). Raises ChartSetError for an unknown response
-    and images.ExportUnavailable when Chromium cannot print.
+    `questionnaire` (for the headline, trend and charts). Raises ChartSetError for an unknown
+    response and images.ExportUnavailable when Chromium cannot print.
     """
     page = _paper(paper)
     document = response_document(
-        scores, frame, response_id, questionnaire, paper=page, generated_at=generated_at
+        scores,
+        frame,
+        response_id,
+        questionnaire,
+        paper=page,
+        generated_at=generated_at,
+        branding=branding,
     )
     return print_pdf(document)
 
@@ -90,6 +112,7 @@ def session_report(
     *,
     paper: str = "a4",
     generated_at: datetime | None = None,
+    branding: Branding | None = None,
 ) -> bytes:
     """The group results on show for a workshop session as a PDF; ChartSetError without any.
 
@@ -97,7 +120,9 @@ def session_report(
     sees, never names anyone and never shows one person's score or reflection.
     """
     page = _paper(paper)
-    document = session_document(view, session, questionnaire, paper=page, generated_at=generated_at)
+    document = session_document(
+        view, session, questionnaire, paper=page, generated_at=generated_at, branding=branding
+    )
     return print_pdf(document)
 
 
@@ -109,8 +134,15 @@ def response_document(
     *,
     paper: Paper = PAPER_SIZES["a4"],
     generated_at: datetime | None = None,
+    branding: Branding | None = None,
 ) -> str:
-    """The HTML the response report is printed from."""
+    """The HTML the response report is printed from.
+
+    Page 1 is what a coach's client reads first: the story, the indices with their change, the
+    scores per strategy and how to read them. The trend follows when there are earlier
+    check-ins (those up to this one: a report is of its day), then focus, reflections, charts.
+    Sections flow from page to page; only a chart, a card or a table row is kept whole.
+    """
     view = chartsets.response_charts(scores, response_id, questionnaire)
     response = scores.for_response(response_id)
     row = response.overall.iloc[0]
@@ -131,6 +163,20 @@ def response_document(
     version = f"version {answered_version or questionnaire.version}"
     if answered_version and answered_version != questionnaire.version:
         version += f" (scored with version {questionnaire.version})"
+    check_ins = _check_ins_until(scores.overall, response_id)
+    trend = (
+        Chart(
+            "indices-over-time",
+            charts.index_trend_chart(trends.index_series(check_ins)),
+            index_table(check_ins),
+        )
+        if len(check_ins) > 1
+        else None
+    )
+    # The shortest chart first: it fits the space the focus cards leave, the two tall ones a page.
+    shown = [view.chart("gaps"), view.chart("radar"), view.chart("quadrants")]
+    drawn = _chart_blocks([*shown, *([trend] if trend else [])])
+    chart_blocks, trend_chart = (drawn[:-1], drawn[-1]) if trend else (drawn, "")
     body = [
         _header(
             f"Purpose–Performance results — {row['respondent']}",
@@ -139,13 +185,27 @@ def response_document(
                 ("Questionnaire", f"{questionnaire.title}, {version}"),
                 ("Generated", _stamp(generated_at)),
             ],
+            branding,
         ),
+        _note_block(branding),
+        _story_block(story(strategies)),
         _headline_block(numbers, basis),
-        *_chart_blocks(view.charts),
+        _strategy_table(strategies),
+        _how_to_read(questionnaire),
+        _trend_block(trend_chart, check_ins, scores.strategies, questionnaire) if trend else "",
         _focus_block(strategies, questionnaire),
         _reflections_block(reflections_of(frame, response_id, questionnaire)),
+        *chart_blocks,
     ]
     return _document(f"Results — {row['respondent']}", body, paper, generated_at)
+
+
+def _check_ins_until(overall: pd.DataFrame, response_id: str) -> pd.DataFrame:
+    """The respondent's responses up to and including `response_id`, oldest first."""
+    respondent = overall.loc[overall["response_id"] == response_id, "respondent"].iloc[0]
+    history = responses_of(overall, respondent)
+    position = list(history["response_id"]).index(response_id)
+    return history.iloc[: position + 1]
 
 
 def session_document(
@@ -155,9 +215,10 @@ def session_document(
     *,
     paper: Paper = PAPER_SIZES["a4"],
     generated_at: datetime | None = None,
+    branding: Branding | None = None,
 ) -> str:
     """The HTML the session report is printed from; ChartSetError unless results are on show."""
-    charts = chartsets.session_charts(view, session, questionnaire)
+    group = chartsets.session_charts(view, session, questionnaire)
     generated_at = generated_at or datetime.now(UTC)
     release = view.release
     if release is None:  # session_charts raised already; this tells the type checker
@@ -176,14 +237,16 @@ def session_document(
         _header(
             f"Workshop results — {session.title}",
             [
-                ("Session", f"{session.code} · {_session_day(session, charts)}"),
+                ("Session", f"{session.code} · {_session_day(session, group)}"),
                 ("Questionnaire", f"{questionnaire.title}, {version}"),
                 ("Responses", f"{count} (k = {session.min_group})"),
                 ("Generated", _stamp(generated_at)),
             ],
+            branding,
         ),
+        _note_block(branding),
         _headline_block(numbers, basis),
-        *_chart_blocks(charts.charts),
+        *_chart_blocks(group.charts),
         _gaps_block(top_gaps(summary, questionnaire)),
     ]
     return _document(f"Workshop results — {session.title}", body, paper, generated_at)
@@ -351,7 +414,11 @@ def _change(top: Headline, name: str) -> str:
     if top.previous_at is None:
         return "first check-in"
     change = top.changes[name]
-    return "no earlier score" if change is None else f"{change:+.1f} since {_day(top.previous_at)}"
+    return (
+        "no earlier score"
+        if change is None
+        else f"{signed_points(change)} since {_day(top.previous_at)}"
+    )
 
 
 def _stamp(generated_at: datetime | None) -> str:
@@ -377,18 +444,44 @@ def _session_day(session: Session, view: ChartSet) -> str:
     return _day(view.day)
 
 
-def _header(title: str, facts: list[tuple[str, str]]) -> str:
+def _header(title: str, facts: list[tuple[str, str]], branding: Branding | None) -> str:
     rows = "".join(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>" for label, value in facts)
+    prepared = branding.prepared_by if branding else ""
+    logo = (
+        f'<img class="logo" alt="Logo" src="data:image/png;base64,'
+        f'{base64.b64encode(branding.logo_png).decode("ascii")}">'
+        if branding and branding.logo_png
+        else ""
+    )
     return (
-        f'<header><p class="product">{_e(PRODUCT)}</p><h1>{_e(title)}</h1>'
+        f'<header><div class="heading"><p class="product">{_e(PRODUCT)}</p><h1>{_e(title)}</h1>'
+        f"{f'<p class=prepared>{_e(prepared)}</p>' if prepared else ''}</div>{logo}"
         f'<dl class="facts">{rows}</dl></header>'
+    )
+
+
+def _note_block(branding: Branding | None) -> str:
+    """The coach's own words, kept as typed (line breaks too), under their name."""
+    if not branding or not branding.note:
+        return ""
+    signed = branding.coach_name or branding.practice_name
+    heading = f"A note from {signed}" if signed else "A note from your coach"
+    return f'<section class="note-from"><h2>{_e(heading)}</h2><p>{_e(branding.note)}</p></section>'
+
+
+def _story_block(told: Story | None) -> str:
+    if told is None:
+        return ""
+    return (
+        f'<section class="story"><p class="sentence">{_e(told.sentence)}</p>'
+        f'<p class="fact">{_e(told.fact)}</p></section>'
     )
 
 
 def _headline_block(numbers: list[tuple[str, float, str]], basis: str) -> str:
     cards = "".join(
         f'<div class="number"><div class="label">{_e(label)}</div>'
-        f'<div class="value">{"—" if _missing(value) else f"{value:.0f}"}</div>'
+        f'<div class="value">{"—" if _missing(value) else points(value)}</div>'
         f'<div class="change">{_e(change)}</div></div>'
         for label, value, change in numbers
     )
@@ -398,18 +491,112 @@ def _headline_block(numbers: list[tuple[str, float, str]], basis: str) -> str:
     )
 
 
+def _table(css_class: str, heading: str, columns: list[str], rows: list[list[str]]) -> str:
+    """A table of text cells (escaped here); every column after the first holds numbers.
+
+    Its header repeats on each page it spans, and no row is split between two pages.
+    """
+    head = "".join(f"<th>{_e(column)}</th>" for column in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in cells) + "</tr>" for cells in rows
+    )
+    return (
+        f'<section class="{css_class}"><h2>{_e(heading)}</h2><table>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
+    )
+
+
+def _strategy_table(strategies: pd.DataFrame) -> str:
+    rows = [
+        [
+            row["strategy_name"],
+            points(row["purpose"]),
+            points(row["performance"]),
+            "—" if _missing(row["gap"]) else signed_points(row["gap"]),
+            quadrant_wording(None if pd.isna(row["quadrant"]) else row["quadrant"], row["gap"])[0],
+        ]
+        for _, row in strategies.iterrows()
+    ]
+    return _table(
+        "scores",
+        "Your scores per strategy",
+        ["Strategy", "Purpose", "Performance", "Gap", "Where it sits"],
+        rows,
+    )
+
+
+def _how_to_read(questionnaire: Questionnaire) -> str:
+    threshold = points(questionnaire.threshold)
+    lines = [
+        "<strong>Purpose</strong> is how much a strategy matters to you; "
+        "<strong>performance</strong> is how much you live it, day to day. Both run from 0 to "
+        "100.",
+        "<strong>Gap</strong> is performance minus purpose: below zero, you value a strategy "
+        "more than you live it. <strong>Alignment</strong> is 100 minus the size of the gap.",
+        f"The quadrants split at {threshold} on both: <strong>Aligned</strong> (high on both), "
+        "<strong>Intent gap</strong> (valued, not yet lived), <strong>Doing without "
+        "conviction</strong> (lived, not valued), <strong>Drifting</strong> (neither). High on "
+        f"both but {UNEVEN_FROM} points or more apart reads <strong>{_e(UNEVEN_LABEL)}</strong>.",
+        "Scores are whole points: two five-point questions per side move a strategy in steps "
+        "of 12.5, so a decimal would claim a precision the questionnaire does not have.",
+    ]
+    items = "".join(f"<li>{line}</li>" for line in lines)
+    return f'<section class="how"><h2>How to read this</h2><ul>{items}</ul></section>'
+
+
+def _trend_block(
+    chart: str, check_ins: pd.DataFrame, strategies: pd.DataFrame, questionnaire: Questionnaire
+) -> str:
+    """The indices over time, each check-in's numbers, and each strategy from first to latest."""
+    dated = [
+        [_day(row["submitted_at"]), *(points(row[name]) for name in INDICES)]
+        for _, row in check_ins.iterrows()
+    ]
+    first, latest = check_ins["response_id"].iloc[0], check_ins["response_id"].iloc[-1]
+    change = trends.compare(strategies, first, latest, questionnaire)
+    moved = [
+        [
+            row["strategy_name"],
+            *(_moved(row[f"{name}_before"], row[f"{name}_after"]) for name in INDICES),
+        ]
+        for _, row in change.iterrows()
+    ]
+    span = (
+        f"{_day(check_ins['submitted_at'].iloc[0])} to {_day(check_ins['submitted_at'].iloc[-1])}"
+    )
+    return (
+        f'<div class="trend"><div class="keep"><h2>Over time: {len(check_ins)} check-ins, '
+        f"{_e(span)}</h2>{chart}</div>"
+        + _table("check-ins", "Check-ins", ["Date", *(n.capitalize() for n in INDICES)], dated)
+        + _table(
+            "moved",
+            "Per strategy, first check-in to this one",
+            ["Strategy", *(n.capitalize() for n in INDICES)],
+            moved,
+        )
+        + "</div>"
+    )
+
+
+def _moved(before: float, after: float) -> str:
+    """ "63 → 75 (+12)": both whole points and the change between them."""
+    if _missing(before) or _missing(after):
+        return f"{points(before)} → {points(after)}"
+    return f"{points(before)} → {points(after)} ({signed_points(after - before)})"
+
+
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _chart_blocks(charts: Iterable[Chart]) -> list[str]:
+def _chart_blocks(shown: Iterable[Chart]) -> list[str]:
     """Each chart under its heading; all drawn in one batch (faster than one by one)."""
-    charts = list(charts)
-    drawn = images.charts_bytes([(print_figure(chart.figure), "svg") for chart in charts])
+    shown = list(shown)
+    drawn = images.charts_bytes([(print_figure(chart.figure), "svg") for chart in shown])
     return [
         f'<section class="chart"><h2>{_e(_plain(chart.figure.layout.title.text or ""))}</h2>'
         f'<div class="figure">{inline_svg(svg.decode("utf-8"), chart.name)}</div></section>'
-        for chart, svg in zip(charts, drawn, strict=True)
+        for chart, svg in zip(shown, drawn, strict=True)
     ]
 
 
@@ -434,8 +621,7 @@ def _focus_block(strategies: pd.DataFrame, questionnaire: Questionnaire) -> str:
     focus = focus_next(strategies, questionnaire)
     cards = [
         f'<article class="card"><h3>{_e(item.strategy.name)}</h3>'
-        f'<p class="quadrant">{_e(QUADRANT_LABELS.get(item.quadrant or "", "Not scored"))}'
-        f"{': ' + _e(QUADRANT_MEANINGS[item.quadrant]) if item.quadrant else ''}</p>"
+        f'<p class="quadrant">{_e(item.label)}: {_e(item.meaning)}</p>'
         f"<p>{_e(item.reason)}</p>{_actions(item.strategy.actions)}</article>"
         for item in focus
     ] or ['<p class="note">No strategy has both a purpose and a performance score yet.</p>']
@@ -481,7 +667,7 @@ def _document(title: str, body: list[str], paper: Paper, generated_at: datetime 
         '<html lang="en"><head><meta charset="utf-8">'
         # Nothing may be fetched or run: the report is complete as it stands.
         '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{_e(title)}</title><style>{css}</style></head>"
         f"<body>{''.join(body)}</body></html>"
     )
@@ -505,11 +691,45 @@ body {
     system-ui, sans-serif;
 }
 h1, h2, h3 { line-height: 1.2; break-after: avoid; }
-h1 { font-size: 19pt; margin: 0 0 3mm; }
+h1 { font-size: 17pt; margin: 0 0 2mm; }
 h2 { font-size: 13pt; margin: 0 0 2.5mm; }
 h3 { font-size: 11pt; margin: 0 0 1.5mm; }
 p { margin: 0 0 2mm; }
-header { border-bottom: 2px solid #0072B2; padding-bottom: 3mm; margin-bottom: 5mm; }
+header {
+  display: flex; flex-wrap: wrap; align-items: flex-start; justify-content: space-between;
+  gap: 2mm 6mm; border-bottom: 2px solid #0072B2; padding-bottom: 3mm; margin-bottom: 4mm;
+}
+header .heading { flex: 1 1 60%; min-width: 0; }
+header .facts { flex: 1 1 100%; }
+.logo { display: block; max-width: 55mm; max-height: 20mm; object-fit: contain; }
+.prepared { margin: 0 0 1mm; font-size: 10pt; color: #374151; overflow-wrap: anywhere; }
+.note-from { margin-bottom: 4mm; }
+.note-from h2 { font-size: 10.5pt; color: #374151; margin-bottom: 1mm; }
+.note-from p {
+  white-space: pre-wrap; overflow-wrap: anywhere; font-size: 9.5pt; margin: 0;
+  border-left: 2px solid #0072B2; padding-left: 3mm;
+}
+.story { margin-bottom: 4mm; break-inside: avoid; }
+.story .sentence { font-size: 14pt; font-weight: 700; line-height: 1.25; margin-bottom: 1mm; }
+.story .fact { font-size: 11pt; margin: 0; }
+table { width: 100%; border-collapse: collapse; font-size: 9.5pt; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+th { text-align: left; font-weight: 600; color: #4b5563; border-bottom: 1.5px solid #9ca3af; }
+th, td { padding: 0.6mm 2mm; vertical-align: top; }
+td { border-bottom: 1px solid #e5e7eb; overflow-wrap: anywhere; }
+th:not(:first-child), td:not(:first-child) {
+  text-align: right; font-variant-numeric: tabular-nums;
+}
+.scores th:last-child, .scores td:last-child { text-align: left; }
+.scores, .check-ins, .moved { margin-bottom: 4mm; }
+.how {
+  break-inside: avoid; background: #f3f6f9; border-radius: 2mm; padding: 3mm 4mm;
+  margin-bottom: 5mm; font-size: 9pt;
+}
+.how h2 { font-size: 10.5pt; }
+.how ul { margin: 0; padding-left: 4.5mm; }
+.how li { margin-bottom: 0.8mm; }
 .product {
   margin: 0 0 1mm; color: #0072B2; font-size: 8.5pt; font-weight: 600;
   letter-spacing: 0.06em; text-transform: uppercase;
@@ -518,10 +738,10 @@ header { border-bottom: 2px solid #0072B2; padding-bottom: 3mm; margin-bottom: 5
 .facts div { display: flex; gap: 2mm; }
 .facts dt { color: #6b7280; }
 .facts dd { margin: 0; font-weight: 600; }
-.headline { break-inside: avoid; margin-bottom: 6mm; }
+.headline { break-inside: avoid; margin-bottom: 4mm; }
 .numbers { display: flex; gap: 4mm; margin-bottom: 2mm; }
 .number {
-  flex: 1; border: 1px solid #d0d5dd; border-radius: 2mm; padding: 3mm 4mm;
+  flex: 1; border: 1px solid #d0d5dd; border-radius: 2mm; padding: 2mm 4mm;
 }
 .number .label { font-size: 9pt; color: #4b5563; }
 .number .value { font-size: 24pt; font-weight: 700; line-height: 1.1; }
@@ -531,7 +751,8 @@ header { border-bottom: 2px solid #0072B2; padding-bottom: 3mm; margin-bottom: 5
 .number:nth-child(3) { border-top: 3px solid #009E73; }
 .basis, .note { font-size: 9pt; color: #4b5563; }
 .chart { break-inside: avoid; margin: 0 0 6mm; }
-.figure svg { display: block; width: 100%; height: auto; }
+/* Two charts fit a page (A4 or Letter), so no chart leaves most of one empty. */
+.figure svg { display: block; width: 100%; height: auto; max-height: 104mm; }
 .focus { margin-bottom: 6mm; }
 .keep { break-inside: avoid; }
 .card {

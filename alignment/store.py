@@ -536,8 +536,8 @@ def delete_responses(
         backup = backup_path(path) if keep_backup else None
         try:
             if backup is not None:
-                _write_whole(backup, path.read_bytes())
-            _write_whole(path, payload)
+                write_whole(backup, path.read_bytes())
+            write_whole(path, payload)
         except OSError as exc:
             raise StoreError(
                 f"{path}: could not delete ({exc.strerror}); nothing was changed"
@@ -587,7 +587,7 @@ def _remove_copies(path: Path, doomed: set[str]) -> None:
             if left.lstrip(b"\xef\xbb\xbf") in (b"", _HEADER):
                 copy.unlink()
             else:
-                _write_whole(copy, left)
+                write_whole(copy, left)
         except OSError:
             try:
                 copy.unlink(missing_ok=True)
@@ -639,7 +639,7 @@ def _temporary_path(target: Path) -> Path:
     return target.with_name(target.name + ".tmp")
 
 
-def _write_whole(target: Path, data: bytes) -> None:
+def write_whole(target: Path, data: bytes) -> None:
     """Replace `target` with `data` in one rename, after the bytes are on disk."""
     temporary = _temporary_path(target)
     try:

@@ -398,14 +398,14 @@ def test_a_copy_that_cannot_be_rewritten_is_removed_rather_than_kept(
     for rows in (ana, ben, pulse_response("Cy")):
         append_rows(path, rows)
     delete_responses(path, {ana["response_id"].iloc[0]}, keep_backup=True)
-    real_write_whole = store._write_whole
+    real_write_whole = store.write_whole
 
     def disk_full_for_the_backup(target: Path, data: bytes) -> None:
         if target == backup_path(path):
             raise OSError(28, "No space left on device")
         real_write_whole(target, data)
 
-    monkeypatch.setattr(store, "_write_whole", disk_full_for_the_backup)
+    monkeypatch.setattr(store, "write_whole", disk_full_for_the_backup)
     delete_responses(path, {ben["response_id"].iloc[0]})
     assert not backup_path(path).exists()
     assert set(load_responses(path).frame["respondent"]) == {"Cy"}
