@@ -126,7 +126,9 @@ def fitted_logo(data: bytes) -> bytes:
     bytes of the upload.
     """
     if len(data) > LOGO_MAX_BYTES:
-        raise PracticeError(f"The logo is {len(data):,} bytes; at most {LOGO_MAX_BYTES:,} (1 MB).")
+        raise PracticeError(
+            f"The logo is {len(data):,} bytes; at most 1 MB ({LOGO_MAX_BYTES:,} bytes)."
+        )
     try:
         with Image.open(io.BytesIO(data), formats=LOGO_FORMATS) as image:
             width, height = image.size

@@ -345,8 +345,11 @@ def print_figure(figure: go.Figure) -> go.Figure:
     height = styled.layout.height or 500
     if any(trace.type == "scatterpolar" for trace in styled.data):
         # Paper is taller than a slide: a larger radar fills the page's width better.
-        height, bottom = max(height, RADAR_PRINT_HEIGHT), 64
-        styled.update_layout(legend={"y": -0.07})
+        # Its labels wrap on up to three lines: room above and below keeps the outer ones whole,
+        # and the outer ring's "100" would sit on the label at the right.
+        height, top, bottom = max(height, RADAR_PRINT_HEIGHT), 72, 124
+        styled.update_layout(legend={"y": -0.16})
+        styled.update_polars(radialaxis_tickvals=[20, 40, 60, 80])
     if any(trace.type == "box" for trace in styled.data):
         rows = max(len(trace.y or ()) for trace in styled.data)
         height = min(height, BOX_ROW_PX * rows + 110)
@@ -512,7 +515,7 @@ def _strategy_table(strategies: pd.DataFrame) -> str:
             row["strategy_name"],
             points(row["purpose"]),
             points(row["performance"]),
-            "—" if _missing(row["gap"]) else signed_points(row["gap"]),
+            _difference(row["purpose"], row["performance"]),
             quadrant_wording(None if pd.isna(row["quadrant"]) else row["quadrant"], row["gap"])[0],
         ]
         for _, row in strategies.iterrows()
@@ -580,9 +583,18 @@ def _trend_block(
 
 def _moved(before: float, after: float) -> str:
     """ "63 → 75 (+12)": both whole points and the change between them."""
+    moved = f"{points(before)} → {points(after)}"
+    return (
+        moved if _missing(before) or _missing(after) else f"{moved} ({_difference(before, after)})"
+    )
+
+
+def _difference(before: float, after: float) -> str:
+    """`after - before` as the difference of the two whole points shown beside it, so a row adds
+    up as read (37.5 and 75 show as 38 and 75: a gap of 37, not of 38)."""
     if _missing(before) or _missing(after):
-        return f"{points(before)} → {points(after)}"
-    return f"{points(before)} → {points(after)} ({signed_points(after - before)})"
+        return "—"
+    return signed_points(float(points(after)) - float(points(before)))
 
 
 def _missing(value: float | None) -> bool:
