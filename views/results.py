@@ -129,10 +129,12 @@ with report_column:
                 chosen,
                 questionnaire,
                 paper=paper.lower(),
+                branding=ui.report_branding(st),
             ),
             f"{view.file_name('report')}.pdf",
             key="results_report",
-            help="Headline, charts, what to focus on and your reflections, ready to print.",
+            help="Your story and scores, the trend, what to focus on, your reflections and the "
+            "charts, ready to print or to send.",
             icon=":material/picture_as_pdf:",
         )
     ui.download(

@@ -20,11 +20,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from alignment import config, images
+from alignment import config, images, practice
 from alignment.chartsets import Chart, ChartSet
 from alignment.export import csv_bytes
 from alignment.history import Histories
 from alignment.numbers import points, signed_points
+from alignment.practice import Branding, LoadedBranding
 from alignment.questionnaire import LoadedQuestionnaire, Questionnaire, load_catalog
 from alignment.results import INDICES, UNEVEN_FROM, UNEVEN_LABEL, Headline, Story
 from alignment.scoring import Scores, score_responses
@@ -532,6 +533,27 @@ def big_code(code: str) -> None:
         f'<div role="heading" aria-level="1" style="font-size:10rem;font-weight:800;'
         f'letter-spacing:0.08em;line-height:1">{code}</div>'
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _branding(signature: tuple) -> LoadedBranding:
+    del signature  # part of the cache key only
+    return practice.load_branding()
+
+
+def loaded_branding() -> LoadedBranding:
+    """The saved branding, read and checked once per change of its files (checking decodes the
+    logo again, which is too slow for every run of a page)."""
+    return _branding((file_identity(practice.practice_path()), file_identity(practice.logo_path())))
+
+
+def report_branding(place: DeltaGenerator) -> Branding | None:
+    """The coach's branding for a report; with a broken file, a caption says so in `place`
+    and the report is made without it."""
+    loaded = loaded_branding()
+    if loaded.problem:
+        place.caption(f":material/warning: {plain(loaded.problem)}")
+    return loaded.branding
 
 
 def literal(text: str) -> str:

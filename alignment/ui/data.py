@@ -1,4 +1,4 @@
-"""Streamlit sections of the Data page: export, import, questionnaires, deleting responses."""
+"""Streamlit sections of the Data page: export, import, questionnaires, branding, deleting."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from alignment import authoring, export, importing, workbook
+from alignment import authoring, export, importing, practice, workbook
+from alignment.practice import Branding, PracticeError
 from alignment.questionnaire import Questionnaire
 from alignment.store import StoreError, backup_path, delete_responses, responses_identity
 from alignment.ui import (
@@ -20,6 +21,7 @@ from alignment.ui import (
     literal,
     load_responses_cached,
     load_source,
+    loaded_branding,
     plain,
     scores_for,
     use_source,
@@ -199,6 +201,77 @@ def delete_section(source: DataSource) -> None:
     who = st.selectbox("Whose responses", people, key="data_delete_who")
     ids = frame.loc[frame["respondent"] == who, "response_id"]
     delete_form(source.path, ids, who, key="data_delete", offer_backup=True)
+
+
+_BRANDING_NOTICE_KEY = "data_branding_notice"
+
+
+def branding_section(source: DataSource) -> None:
+    """The coach's name, practice, note and logo: set once here, printed on page 1 of reports."""
+    if notice := st.session_state.pop(_BRANDING_NOTICE_KEY, None):
+        st.success(notice)
+    st.caption(
+        "Printed on page 1 of every PDF report (a person's and a workshop's): \"Prepared by\" "
+        "your name and practice, your logo and a note. Saved in the data folder as "
+        f"{literal(practice.PRACTICE_FILE)} and {literal(practice.LOGO_FILE)}."
+    )
+    loaded = loaded_branding()
+    if loaded.problem:
+        st.warning(plain(loaded.problem))
+    current = loaded.branding or Branding()
+    if current.logo_png:
+        st.image(current.logo_png, width=200, alt="Your logo as reports show it")
+    if current.prepared_by:
+        st.markdown(f"**{plain(current.prepared_by)}**")
+    if source.kind == SAMPLE:
+        st.info("The sample data is read-only. Switch to *My responses* to set your branding.")
+        return
+    _branding_form(current)
+    if (not current.is_empty or loaded.problem) and st.button(
+        "Clear branding", key="data_branding_clear"
+    ):
+        try:
+            practice.clear_branding()
+        except StoreError as exc:
+            st.error(plain(str(exc)))
+        else:
+            st.session_state[_BRANDING_NOTICE_KEY] = "Cleared: reports carry no branding."
+            st.rerun()
+
+
+def _branding_form(current: Branding) -> None:
+    """The branding's fields; nothing is written unless every one of them can be used."""
+    with st.form("data_branding"):
+        coach = st.text_input("Coach name", current.coach_name, max_chars=practice.NAME_MAX_CHARS)
+        practice_name = st.text_input(
+            "Practice name", current.practice_name, max_chars=practice.NAME_MAX_CHARS
+        )
+        note = st.text_area(
+            "A note for page 1",
+            current.note,
+            max_chars=practice.NOTE_MAX_CHARS,
+            help='Shown as you type it, line breaks included, under "A note from" your name.',
+        )
+        logo = st.file_uploader(
+            "Logo (PNG or JPEG, at most 1 MB)",
+            type=["png", "jpg", "jpeg"],
+            key="data_branding_logo",
+            help="Fitted within 800 by 400 pixels and saved again as PNG.",
+        )
+        remove_logo = current.logo_png is not None and st.checkbox(
+            "Remove the saved logo", key="data_branding_remove_logo"
+        )
+        if not st.form_submit_button("Save branding", type="primary"):
+            return
+    try:
+        settings = practice.settings_from_form(coach, practice_name, note)
+        upload = logo.getvalue() if logo is not None else None
+        practice.save_branding(settings, upload, keep_logo=not remove_logo)
+    except (PracticeError, StoreError) as exc:
+        st.error(f"Nothing was saved: {plain(str(exc))}")
+    else:
+        st.session_state[_BRANDING_NOTICE_KEY] = "Saved: reports now carry your branding."
+        st.rerun()
 
 
 _STATE_BADGES = {

@@ -15,7 +15,7 @@ from alignment.chartsets import ChartSet, group_summary, session_charts, spread_
 from alignment.questionnaire import Questionnaire
 from alignment.store import StoreError
 from alignment.ui import chart as ui_chart
-from alignment.ui import chart_pack_button, download, plain
+from alignment.ui import chart_pack_button, download, plain, report_branding
 from alignment.ui.sessions import NOTICE_KEY, change
 from alignment.workshop import (
     GroupView,
@@ -228,6 +228,7 @@ def live_panel(now: Live) -> None:
                     now.session,
                     now.questionnaire,
                     paper=paper.lower(),
+                    branding=report_branding(place),
                 ),
                 f"{group.file_name('group-report')}_{paper.lower()}.pdf",
                 key=f"workshop_report_{paper}",
