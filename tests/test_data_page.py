@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import config, importing, ui
 from alignment.config import SHIPPED_QUESTIONNAIRES
+from alignment.practice import save_branding, settings_from_form
 from alignment.store import backup_path, delete_responses, load_responses
+from tests.test_practice import opened, picture
 from tests.test_workshop_pages import APP, add_response, facilitator, new_session, participant
 
 
@@ -283,3 +286,95 @@ def test_an_upload_is_read_and_planned_once_however_often_the_page_reruns(
     at.text_input(key="data_import_session").input("K7PXW3").run()  # the plan changes
     assert calls == {"read": 1, "plan": 2}
     assert not at.exception
+
+
+# ---------------------------------------------------------------------------------------------
+# Report branding
+
+
+def branding_page() -> AppTest:
+    at = facilitator("views/data.py")
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_facilitator_sets_the_branding_once_and_clears_it(isolated_data_dir: Path):
+    at = branding_page()
+    at.text_input(key="data_branding_coach").input("Dana Cole")
+    at.text_input(key="data_branding_practice").input("North Star Coaching")
+    at.text_area(key="data_branding_note").input("Thank you.\nSee you in March.")
+    at.file_uploader(key="data_branding_logo").set_value(
+        ("logo.jpg", picture(2000, 500, "JPEG"), "image/jpeg")
+    )
+    form_submit(at, "Save branding")
+    assert any("Saved" in s.value for s in at.success)
+    stored = json.loads((isolated_data_dir / "practice.json").read_text(encoding="utf-8"))
+    assert stored == {
+        "coach_name": "Dana Cole",
+        "practice_name": "North Star Coaching",
+        "note": "Thank you.\nSee you in March.",
+    }
+    assert opened((isolated_data_dir / "practice-logo.png").read_bytes()).size == (800, 200)
+    assert any("Prepared by Dana Cole, North Star Coaching" in m.value for m in at.markdown)
+
+    form_submit(at, "Clear branding")
+    assert any("Cleared" in s.value for s in at.success)
+    assert not (isolated_data_dir / "practice.json").exists()
+    assert not (isolated_data_dir / "practice-logo.png").exists()
+
+
+def test_a_refused_logo_saves_nothing_and_says_why(isolated_data_dir: Path):
+    at = branding_page()
+    at.text_input(key="data_branding_coach").input("Dana Cole")
+    at.file_uploader(key="data_branding_logo").set_value(
+        ("logo.png", b"GIF89a pretending", "image/png")
+    )
+    form_submit(at, "Save branding")
+    assert any(
+        "Nothing was saved: The logo must be a PNG or JPEG picture" in e.value for e in at.error
+    )
+    assert not (isolated_data_dir / "practice.json").exists()
+    assert not (isolated_data_dir / "practice-logo.png").exists()
+
+
+def test_hostile_branding_is_shown_as_plain_text(isolated_data_dir: Path):
+    hostile = "<script>alert(1)</script> [click](javascript:alert(1)) =cmd|"
+    save_branding(settings_from_form(hostile, "", ""), None, keep_logo=False)
+    at = branding_page()
+    shown = [m.value for m in at.markdown if "Prepared by" in m.value]
+    assert shown == [f"**{ui.plain('Prepared by ' + hostile)}**"]
+    assert at.text_input(key="data_branding_coach").value == hostile
+
+
+def test_a_broken_practice_json_is_explained_and_can_be_cleared(isolated_data_dir: Path):
+    (isolated_data_dir / "practice.json").write_text('{"coach_name": ', encoding="utf-8")
+    at = branding_page()
+    assert any(ui.plain("practice.json is not valid JSON") in w.value for w in at.warning)
+    form_submit(at, "Clear branding")
+    assert not (isolated_data_dir / "practice.json").exists()
+
+
+def test_the_sample_data_cannot_save_branding(isolated_data_dir: Path):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[ui.SOURCE_KEY] = ui.SAMPLE
+    at.run()
+    at.switch_page("views/data.py").run()
+    assert not at.exception
+    assert any("read-only" in i.value and "branding" in i.value for i in at.info)
+    labels = [b.label for b in at.button]
+    assert "Save branding" not in labels and "Clear branding" not in labels
+    assert not (isolated_data_dir / "practice.json").exists()
+
+
+def test_results_still_offers_the_report_when_practice_json_is_broken(
+    isolated_data_dir: Path, chart_renderer: None
+):
+    (isolated_data_dir / "practice.json").write_text('{"note": 5}', encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[ui.SOURCE_KEY] = ui.SAMPLE
+    at.run()
+    at.switch_page("views/results.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any("note must be text" in c and "without branding" in c for c in captions), captions
+    assert "Report (PDF)" in [b.proto.label for b in at.get("download_button")]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from alignment import practice
+from alignment import practice, report
+from alignment.config import SAMPLE_RESPONSES, SHIPPED_QUESTIONNAIRES
 from alignment.practice import (
     Branding,
     PracticeError,
@@ -21,6 +22,9 @@ from alignment.practice import (
     save_branding,
     settings_from_form,
 )
+from alignment.questionnaire import load_questionnaire
+from alignment.scoring import score_responses
+from alignment.store import load_responses
 
 HOSTILE_NAME = "<script>alert(1)</script> =cmd|' /C calc'!A0 [click](javascript:alert(1))"
 
@@ -227,3 +231,21 @@ def test_hostile_text_is_stored_and_returned_exactly(isolated_data_dir: Path):
     branding = load_branding().branding
     assert branding.coach_name == HOSTILE_NAME
     assert branding.note == "**bold** <b>x</b>"
+
+
+def test_a_report_is_still_made_without_branding_when_practice_json_is_broken(
+    isolated_data_dir: Path, chart_renderer: None
+):
+    (isolated_data_dir / "practice.json").write_text('{"coach_name": "Dana"', encoding="utf-8")
+    (isolated_data_dir / "practice-logo.png").write_bytes(picture(300, 100))  # a good logo
+    loaded = load_branding()
+    assert loaded.branding is None and "not valid JSON" in loaded.problem
+    questionnaire = load_questionnaire(SHIPPED_QUESTIONNAIRES / "purpose-performance.yaml")
+    frame = load_responses(SAMPLE_RESPONSES).frame
+    scores = score_responses(frame, questionnaire)
+    latest = scores.overall["response_id"].iloc[-1]
+    document = report.response_document(
+        scores, frame, latest, questionnaire, branding=loaded.branding
+    )
+    assert "Your scores per strategy" in document
+    assert "Prepared by" not in document and "<img" not in document

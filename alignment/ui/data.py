@@ -242,14 +242,23 @@ def branding_section(source: DataSource) -> None:
 def _branding_form(current: Branding) -> None:
     """The branding's fields; nothing is written unless every one of them can be used."""
     with st.form("data_branding"):
-        coach = st.text_input("Coach name", current.coach_name, max_chars=practice.NAME_MAX_CHARS)
+        coach = st.text_input(
+            "Coach name",
+            current.coach_name,
+            max_chars=practice.NAME_MAX_CHARS,
+            key="data_branding_coach",
+        )
         practice_name = st.text_input(
-            "Practice name", current.practice_name, max_chars=practice.NAME_MAX_CHARS
+            "Practice name",
+            current.practice_name,
+            max_chars=practice.NAME_MAX_CHARS,
+            key="data_branding_practice",
         )
         note = st.text_area(
             "A note for page 1",
             current.note,
             max_chars=practice.NOTE_MAX_CHARS,
+            key="data_branding_note",
             help='Shown as you type it, line breaks included, under "A note from" your name.',
         )
         logo = st.file_uploader(
