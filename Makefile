@@ -7,7 +7,7 @@ ADDRESS ?= 127.0.0.1
 PORT ?= 8501
 APT_INSTALL := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run test lint format bench chromium clean
+.PHONY: run test lint format bench chromium pdftoppm clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
@@ -28,6 +28,12 @@ chromium:
 		echo "Installing Debian's chromium (needed for chart images and browser tests)"; \
 		$(APT_INSTALL) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_INSTALL) install -y -qq chromium >/dev/null; }
 
+# The report tests look at the printed pages as pictures (pdftoppm, from Debian's poppler-utils).
+pdftoppm:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+		echo "Installing Debian's poppler-utils (the report tests render PDF pages with pdftoppm)"; \
+		$(APT_INSTALL) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_INSTALL) install -y -qq poppler-utils >/dev/null; }
+
 # The server answers only to its own names (DNS rebinding): loopback, plus this machine's names
 # and addresses when ADDRESS reaches beyond it, plus the saved join address. They are worked out
 # before start-up, so the first phone gets in, and a failure stops here rather than run unguarded.
@@ -37,7 +43,7 @@ run: $(VENV)/.run-installed
 		STREAMLIT_SERVER_ALLOWED_HOSTS="$$hosts" $(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # The bench's own tests run DuckDB (its yardstick), so the tests install the bench extra too.
-test: $(VENV)/.bench-installed chromium
+test: $(VENV)/.bench-installed chromium pdftoppm
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
