@@ -265,6 +265,7 @@ def _branding_form(current: Branding) -> None:
             "Logo (PNG or JPEG, at most 1 MB)",
             type=["png", "jpg", "jpeg"],
             key="data_branding_logo",
+            max_upload_size=1,  # megabytes: the browser refuses a larger file before sending it
             help="Fitted within 800 by 400 pixels and saved again as PNG.",
         )
         remove_logo = current.logo_png is not None and st.checkbox(
