@@ -1,8 +1,9 @@
 """Printable reports: one PDF for a response or a workshop session, printed by Chromium.
 
 A report is a self-contained HTML document (charts inlined as SVG, so they stay sharp in print;
-no scripts, fonts or images fetched from anywhere) that headless Chromium prints to PDF. Every
-piece of text from data or questionnaires is escaped before it goes into the document.
+no scripts, fonts or images fetched from anywhere; a coach's logo is inlined as a data address)
+that headless Chromium prints to PDF. Every piece of text from data, questionnaires or the
+coach's branding (alignment.practice) is escaped before it goes into the document.
 
 A session report obeys the k threshold like the screen does: below k there is no report, and at
 or above k it holds only counts, group means, the quartiles (from ten answers) and the top gaps.
@@ -449,7 +450,8 @@ def _session_day(session: Session, view: ChartSet) -> str:
 
 def _header(title: str, facts: list[tuple[str, str]], branding: Branding | None) -> str:
     rows = "".join(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>" for label, value in facts)
-    prepared = branding.prepared_by if branding else ""
+    prepared_by = branding.prepared_by if branding else ""
+    prepared = f'<p class="prepared">{_e(prepared_by)}</p>' if prepared_by else ""
     logo = (
         f'<img class="logo" alt="Logo" src="data:image/png;base64,'
         f'{base64.b64encode(branding.logo_png).decode("ascii")}">'
@@ -458,7 +460,7 @@ def _header(title: str, facts: list[tuple[str, str]], branding: Branding | None)
     )
     return (
         f'<header><div class="heading"><p class="product">{_e(PRODUCT)}</p><h1>{_e(title)}</h1>'
-        f"{f'<p class=prepared>{_e(prepared)}</p>' if prepared else ''}</div>{logo}"
+        f"{prepared}</div>{logo}"
         f'<dl class="facts">{rows}</dl></header>'
     )
 
@@ -495,7 +497,7 @@ def _headline_block(numbers: list[tuple[str, float, str]], basis: str) -> str:
 
 
 def _table(css_class: str, heading: str, columns: list[str], rows: list[list[str]]) -> str:
-    """A table of text cells (escaped here); every column after the first holds numbers.
+    """A table of text cells (escaped here), numbers right-aligned after the first column.
 
     Its header repeats on each page it spans, and no row is split between two pages.
     """
