@@ -14,7 +14,14 @@ from alignment.config import SHIPPED_QUESTIONNAIRES
 from alignment.practice import save_branding, settings_from_form
 from alignment.store import backup_path, delete_responses, load_responses
 from tests.test_practice import opened, picture
-from tests.test_workshop_pages import APP, add_response, facilitator, new_session, participant
+from tests.test_workshop_pages import (
+    APP,
+    add_response,
+    facilitator,
+    new_session,
+    participant,
+    release,
+)
 
 
 def form_submit(at: AppTest, label: str) -> AppTest:
@@ -378,3 +385,21 @@ def test_results_still_offers_the_report_when_practice_json_is_broken(
     captions = [c.value for c in at.caption]
     assert any("note must be text" in c and "without branding" in c for c in captions), captions
     assert "Report (PDF)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_the_workshop_still_offers_group_reports_when_practice_json_is_broken(
+    isolated_data_dir: Path, chart_renderer: None
+):
+    code = new_session("Offsite", min_group=3)
+    for n in range(3):
+        add_response(code, f"Person{n}", seed=n)
+    release(code)
+    (isolated_data_dir / "practice.json").write_text('{"coach_name": 5}', encoding="utf-8")
+    at = facilitator(code=code)
+    assert not at.exception, [e.value for e in at.exception]
+    problem = ui.plain("practice.json: coach_name must be text.")
+    problems = [c.value for c in at.caption if problem in c.value]
+    assert len(problems) == 2, "one beside each paper's button"
+    assert all("without branding" in c for c in problems)
+    offered = [b.proto.label for b in at.get("download_button")]
+    assert {"Group report (PDF, A4)", "Group report (PDF, Letter)"} <= set(offered)
