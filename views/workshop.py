@@ -72,7 +72,7 @@ with control_column:
     )
 
 st.header("Group results")
-live.live_panel(source.path, sessions, code, questionnaire)
+live.group_results(source.path, sessions, code, questionnaire)
 
 st.header("Compare two sessions")
 sessions_ui.compare_sessions(source, workshops, session, questionnaire)
