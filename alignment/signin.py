@@ -347,7 +347,7 @@ def loopback_join_warning(base_url: str, server_address: str) -> str:
     if not listens_beyond_loopback(server_address):
         warning += (
             " The app now listens on this computer only: stop it and start it again with "
-            "`make run ADDRESS=0.0.0.0` first."
+            "“make run ADDRESS=0.0.0.0” first."
         )
     return warning
 
