@@ -22,7 +22,7 @@ import math
 import socket
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from secrets import token_bytes
@@ -304,6 +304,52 @@ def allowed_hosts(address: str, join_url: str = "") -> list[str]:
     if join_host:
         hosts.append(join_host)
     return list(dict.fromkeys(hosts))
+
+
+def phone_addresses(hosts: Iterable[str]) -> list[str]:
+    """The addresses among `hosts` that a phone on the same network can open: IP addresses only
+    (a phone may not resolve this machine's name), never loopback, link-local or unspecified;
+    IPv4 first, as most room networks hand those out."""
+    found = []
+    for host in hosts:
+        try:
+            address = ipaddress.ip_address(host.strip().strip("[]"))
+        except ValueError:
+            continue
+        if not (address.is_loopback or address.is_link_local or address.is_unspecified):
+            found.append(address)
+    return [str(a) for a in sorted(set(found), key=lambda a: (a.version, a))]
+
+
+def join_base_candidates(base_url: str, addresses: Iterable[str]) -> list[str]:
+    """A join base address on each of `addresses`, with the scheme and port of `base_url`."""
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme or "http"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return [f"{scheme}://{f'[{a}]' if ':' in a else a}{port}" for a in addresses]
+
+
+def loopback_join_warning(base_url: str, server_address: str) -> str:
+    """What is wrong when the join link points at this machine's own name for itself ("" when
+    it does not), and what to do about it."""
+    host = host_of(base_url)
+    if host is None or not is_loopback(host):
+        return ""
+    warning = (
+        f"The join link and QR code point at {host}, which on a phone means the phone itself: "
+        "no participant can join with them. Choose this computer's address on the room's "
+        "network below (phones must be on the same Wi-Fi), or type it under “Join address for "
+        "a room network”."
+    )
+    if not listens_beyond_loopback(server_address):
+        warning += (
+            " The app now listens on this computer only: stop it and start it again with "
+            "“make run ADDRESS=0.0.0.0” first."
+        )
+    return warning
 
 
 PLAIN_HTTP_WARNING = (

@@ -335,3 +335,55 @@ def test_the_exposure_warnings_for_the_log():
 def test_the_rules_import_without_streamlit():
     probe = "import sys, alignment.signin; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", probe], check=True, cwd=PROJECT_ROOT)
+
+
+# ---------------------------------------------------------------------------------------------
+# The join address phones use
+
+
+def test_phones_are_offered_only_addresses_they_can_open_ipv4_first():
+    hosts = [
+        "laptop",
+        "laptop.local",
+        "127.0.0.1",
+        "::1",
+        "fe80::1c2b:3aff:fe4d:5e6f",
+        "169.254.10.20",
+        EVERY_INTERFACE,
+        "2001:db8::7",
+        "192.168.1.20",
+        "10.0.0.5",
+        "192.168.1.20",
+    ]
+    assert signin.phone_addresses(hosts) == ["10.0.0.5", "192.168.1.20", "2001:db8::7"]
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("http://localhost:8501", ["http://192.168.1.20:8501", "http://[2001:db8::7]:8501"]),
+        ("https://127.0.0.1", ["https://192.168.1.20", "https://[2001:db8::7]"]),
+        ("http://[::1]:9000/workshop", ["http://192.168.1.20:9000", "http://[2001:db8::7]:9000"]),
+    ],
+)
+def test_join_candidates_keep_the_scheme_and_port_the_app_was_reached_with(
+    base: str, expected: list[str]
+):
+    assert signin.join_base_candidates(base, ["192.168.1.20", "2001:db8::7"]) == expected
+
+
+@pytest.mark.parametrize("base", ["http://localhost:8501", "http://127.0.0.1:8501", "http://[::1]"])
+def test_a_loopback_join_address_is_a_warning_that_says_what_to_do(base: str):
+    warning = signin.loopback_join_warning(base, EVERY_INTERFACE)
+    assert signin.host_of(base) in warning
+    assert "no participant can join" in warning
+    assert "Choose this computer's address" in warning
+    assert "make run ADDRESS=0.0.0.0" not in warning  # it already listens on the network
+    on_loopback_only = signin.loopback_join_warning(base, "127.0.0.1")
+    assert on_loopback_only.startswith(warning)
+    assert "make run ADDRESS=0.0.0.0" in on_loopback_only
+
+
+@pytest.mark.parametrize("base", ["http://192.168.1.20:8501", "https://workshop.example.org", ""])
+def test_a_join_address_phones_can_reach_or_none_is_no_warning(base: str):
+    assert signin.loopback_join_warning(base, "0.0.0.0") == ""  # noqa: S104

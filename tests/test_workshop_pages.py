@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -11,11 +12,12 @@ from uuid import uuid4
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import config, ui
+from alignment import config, signin, ui
 from alignment.assessment import submit
 from alignment.response import build_response
 from alignment.scoring import score_responses
 from alignment.store import append_rows, load_responses
+from alignment.ui import access
 from alignment.workshop import (
     CODE_ALPHABET,
     MIN_GROUP_FLOOR,
@@ -24,6 +26,7 @@ from alignment.workshop import (
     load_workshops,
     release_results,
     sessions_path,
+    set_join_base_url,
     update_session,
 )
 from tests.test_journey import APP, PULSE, complete_pulse, press
@@ -584,6 +587,48 @@ def test_presentation_shows_no_chart_below_k_or_before_the_reveal():
     for _ in range(5):
         press(at, "Next ▶")
         assert not at.get("plotly_chart")
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. The join address phones use
+
+LAN_ADDRESS = "192.168.1.20"
+
+
+@pytest.fixture
+def machine_on_a_lan(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This machine as a laptop on a room's Wi-Fi: a name, loopback and one LAN address."""
+    hosts = {"laptop", "laptop.local", "127.0.0.1", "::1", LAN_ADDRESS}
+    monkeypatch.setattr(signin, "machine_hosts", lambda: hosts)
+    access.phone_addresses.clear()
+    yield
+    access.phone_addresses.clear()
+
+
+def join_warnings(at: AppTest) -> list[str]:
+    return [e.value for e in at.error if "no participant can join" in e.value]
+
+
+def test_a_localhost_join_link_is_a_red_warning_with_this_machine_s_addresses(machine_on_a_lan):
+    new_session()
+    at = facilitator()
+    # AppTest has no browser address, so the page falls back to http://localhost:8501.
+    (warning,) = join_warnings(at)
+    assert "localhost" in warning
+    choice = next(s for s in at.selectbox if s.label == "This computer's addresses")
+    assert choice.options == [f"http://{LAN_ADDRESS}:8501"]
+    press(at, "Use this address")
+    assert load_workshops(sessions_file()).join_base_url == f"http://{LAN_ADDRESS}:8501"
+    assert join_warnings(at) == []
+    assert any(f"http://{LAN_ADDRESS}:8501/?session=" in c.value for c in at.code)
+
+
+def test_no_join_warning_once_a_lan_address_is_saved(machine_on_a_lan):
+    new_session()
+    set_join_base_url(sessions_file(), f"http://{LAN_ADDRESS}:8501")
+    at = facilitator()
+    assert join_warnings(at) == []
+    assert not [s for s in at.selectbox if s.label == "This computer's addresses"]
 
 
 # ---------------------------------------------------------------------------------------------

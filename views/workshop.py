@@ -54,6 +54,7 @@ if questionnaire is None:
     st.stop()
 
 base = workshops.join_base_url or ui.app_base_url()
+sessions_ui.join_address_warning(sessions, base, read_only=source.is_sample)
 link = join_url(base, session.code)
 join_column, control_column = st.columns([1, 1])
 with join_column:
@@ -72,7 +73,7 @@ with control_column:
     )
 
 st.header("Group results")
-live.live_panel(source.path, sessions, code, questionnaire)
+live.group_results(source.path, sessions, code, questionnaire)
 
 st.header("Compare two sessions")
 sessions_ui.compare_sessions(source, workshops, session, questionnaire)

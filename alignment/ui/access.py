@@ -219,13 +219,25 @@ def joined_session() -> tuple[Session | None, str | None]:
 def guard_the_server() -> None:
     """On every run, and cheap: the host names this server answers to, its saved join address,
     and the warnings about how it is exposed (logged once)."""
-    address = str(streamlit_config.get_option("server.address") or "")
+    address = server_address()
     _allow_hosts(_hosts_for(address))
     allow_join_host(_saved_join_url())
     protected = not passcode_setting().is_open
     tls = bool(streamlit_config.get_option("server.sslCertFile"))
     for warning in signin.exposure_warnings(address, protected=protected, tls=tls):
         _once_log().say(logging.WARNING, warning)
+
+
+def server_address() -> str:
+    """The address the server listens on (Streamlit's `server.address`; "" is every one)."""
+    return str(streamlit_config.get_option("server.address") or "")
+
+
+@st.cache_resource(show_spinner=False, ttl=600)
+def phone_addresses() -> list[str]:
+    """This machine's addresses a phone on its network may open; looked up every ten minutes at
+    most, like the host names (the lookup can take a moment)."""
+    return signin.phone_addresses(signin.machine_hosts())
 
 
 def allow_join_host(url: str) -> None:

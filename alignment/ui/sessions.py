@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from alignment import chartsets
+from alignment import chartsets, signin
 from alignment.questionnaire import Questionnaire
 from alignment.scoring import score_responses
 from alignment.store import StoreError
@@ -117,6 +117,45 @@ def session_settings(sessions: Path, session: Session, *, read_only: bool) -> No
     )
 
 
+def save_join_base_url(sessions: Path, url: str) -> None:
+    """Save the join address of every session, let phones reach its host and show the new
+    link; what is wrong with it is shown where it was given."""
+    try:
+        saved = set_join_base_url(sessions, url)
+    except (WorkshopError, StoreError) as exc:
+        st.error(plain(str(exc)))
+    else:
+        access.allow_join_host(saved.join_base_url)  # phones may now reach this host
+        st.rerun()
+
+
+def join_address_warning(
+    sessions: Path, base_url: str, *, read_only: bool, key: str = "join"
+) -> None:
+    """A red warning when the join link and QR code point at this machine's own name for itself,
+    with this machine's network addresses to choose from; saving one fixes the link for every
+    session. `key` tells its widgets apart from another page's (Workshop, Present)."""
+    warning = signin.loopback_join_warning(base_url, access.server_address())
+    if not warning:
+        return
+    st.error(plain(warning), icon=":material/wifi_off:")
+    if read_only:
+        return
+    candidates = signin.join_base_candidates(base_url, access.phone_addresses())
+    if not candidates:
+        st.caption(
+            "No network address of this computer was found: connect it to the room's Wi-Fi, "
+            "then reload this page."
+        )
+        return
+    picked_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+    picked = picked_column.selectbox(
+        "This computer's addresses", candidates, key=f"{key}_address_choice"
+    )
+    if button_column.button("Use this address", type="primary", key=f"{key}_address_use"):
+        save_join_base_url(sessions, picked)
+
+
 def join_address_form(sessions: Path, workshops: Workshops, *, read_only: bool) -> None:
     with st.expander("Join address for a room network"):
         typed = st.text_input(
@@ -126,15 +165,8 @@ def join_address_form(sessions: Path, workshops: Workshops, *, read_only: bool) 
             help="The address participants' phones can reach, e.g. this laptop on the room's "
             "Wi-Fi. Start the app with `make run ADDRESS=0.0.0.0`.",
         )
-        if typed == workshops.join_base_url or read_only:
-            return
-        try:
-            saved = set_join_base_url(sessions, typed)
-        except (WorkshopError, StoreError) as exc:
-            st.error(plain(str(exc)))
-        else:
-            access.allow_join_host(saved.join_base_url)  # phones may now reach this host
-            st.rerun()
+        if typed != workshops.join_base_url and not read_only:
+            save_join_base_url(sessions, typed)
 
 
 def compare_sessions(

@@ -35,6 +35,7 @@ from alignment.workshop import (
 
 LIVE_REFRESH_SECONDS = 3
 _LIVE_KEY = "workshop_live"
+_RESULTS_DRAWN_KEY = "workshop_results_drawn"
 
 
 def sessions_file(is_sample: bool) -> Path:
@@ -128,11 +129,27 @@ class Live:
         return session_charts(self.view, self.session, self.questionnaire, presenting=presenting)
 
 
+def read_live(
+    responses: Path, sessions: Path, code: str, questionnaire: Questionnaire
+) -> Live | None:
+    """The session as it is now and its rows so far (only rows committed since the last look are
+    read); None, with an error shown, when the session no longer exists."""
+    session = load_workshops(sessions).find(code)
+    if session is None:
+        st.error(f"The session {code} no longer exists.")
+        return None
+    followed = live_rows(responses, code, questionnaire)
+    rows, strategies = followed.rows, followed.strategies
+    view = group_view(strategies, session)
+    return Live(responses, sessions, session, rows, strategies, view, questionnaire)
+
+
 def live(draw: Callable[..., None]) -> Callable[..., None]:
     """Make `draw(live, **options)` a panel that re-reads the session every few seconds.
 
-    The panel is called as `panel(responses, sessions, code, questionnaire, **options)`; only
-    rows committed since its last look are read.
+    The panel is called as `panel(responses, sessions, code, questionnaire, **options)`.
+    Never put a download button in one: each redraw gives the button a new file and drops the
+    old one, so a press that meets a redraw fetches nothing.
     """
 
     @st.fragment(run_every=LIVE_REFRESH_SECONDS)
@@ -140,21 +157,42 @@ def live(draw: Callable[..., None]) -> Callable[..., None]:
     def panel(
         responses: Path, sessions: Path, code: str, questionnaire: Questionnaire, **options: object
     ) -> None:
-        session = load_workshops(sessions).find(code)
-        if session is None:
-            st.error(f"The session {code} no longer exists.")
-            return
-        followed = live_rows(responses, code, questionnaire)
-        rows, strategies = followed.rows, followed.strategies
-        view = group_view(strategies, session)
-        draw(Live(responses, sessions, session, rows, strategies, view, questionnaire), **options)
+        now = read_live(responses, sessions, code, questionnaire)
+        if now is not None:
+            draw(now, **options)
 
     return panel
 
 
+def results_on_show(now: Live) -> tuple[str, Visibility, int | None]:
+    """What the group results drawn on the page depend on: a release and whether it is on
+    show, never a new answer (answers after a release change nothing of it)."""
+    release = now.view.release
+    return now.session.code, now.view.visibility, None if release is None else release.number
+
+
+def follow_results(now: Live) -> None:
+    """Rerun the whole page once the group results it shows are out of date (a release, a hide
+    or a withdrawal); called by the live count, so no second fragment redraws alongside it."""
+    on_show = results_on_show(now)
+    drawn = st.session_state.get(_RESULTS_DRAWN_KEY, on_show)
+    # Drawn for another session: this is a run of the whole page, which draws them anew below.
+    if drawn[0] == on_show[0] and drawn != on_show:
+        st.session_state[_RESULTS_DRAWN_KEY] = on_show  # so the rerun does not ask again
+        st.rerun()
+
+
 @live
 def live_count(now: Live, *, read_only: bool) -> None:
-    """The count at the top of the facilitator's screen, what arrived oddly, and the release."""
+    """The count at the top of the facilitator's screen, what arrived oddly, and the release;
+    it also reruns the page when the group results below it change (see `group_results`).
+
+    The only live fragment of the Workshop page: at the end of every run, of any fragment,
+    Streamlit drops generated download files that no page refers to any more, and a file made
+    for a press is kept only until the second such sweep. Two fragments redraw at the same
+    moment, so their two sweeps could drop a file before the browser fetched it.
+    """
+    follow_results(now)
     view, session, sessions = now.view, now.session, now.sessions
     if notice := st.session_state.pop(NOTICE_KEY, None):
         st.error(plain(notice))
@@ -203,9 +241,14 @@ def live_count(now: Live, *, read_only: bool) -> None:
         )
 
 
-@live
-def live_panel(now: Live) -> None:
-    """The group results, drawn once there are k responses and they are revealed."""
+def group_results(responses: Path, sessions: Path, code: str, questionnaire: Questionnaire) -> None:
+    """The group's charts, files and largest gaps, drawn with the page rather than every few
+    seconds, so their download buttons keep their files; `live_count` reruns the page when a
+    release, a hide or a withdrawal changes them."""
+    now = read_live(responses, sessions, code, questionnaire)
+    if now is None:
+        return
+    st.session_state[_RESULTS_DRAWN_KEY] = results_on_show(now)
     if waiting_message(now.view, now.session):
         st.info(
             "The group's results appear here once there are enough responses and you reveal them."
