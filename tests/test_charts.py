@@ -123,7 +123,7 @@ def _theme_colours() -> set[str]:
         theme.DRIFTING,
         theme.POSITIVE_GAP,
     ]
-    allowed = {c.upper() for c in hexes} | {theme.GUIDE_LINE}
+    allowed = {c.upper() for c in hexes} | {theme.GUIDE_LINE, *theme.INK_ON_COLOUR}
     allowed |= set(theme.QUADRANT_COLOURS.values()) | set(theme.INDEX_COLOURS.values())
     return {c.upper() for c in allowed}
 
@@ -300,13 +300,67 @@ def test_index_trend_has_one_line_per_index(series):
         assert by_name[name.capitalize()].line.color == colour
 
 
-def test_heatmap_z_matches_the_matrix(matrix):
+def test_heatmap_z_matches_the_matrix_in_whole_points(matrix):
     fig = charts.alignment_heatmap(matrix)
-    (heat,) = fig.data
+    heat, numbers = fig.data
     assert [list(row) for row in heat.z] == [[75, 100, None], [None, 58, 25]]
     assert list(heat.y) == ["Alpha", "Bravo"]
-    assert list(heat.x) == ["01 Jan 2026", "01 Feb 2026", "01 Mar 2026"]
+    assert list(heat.x) == ["01<br>Jan<br>2026", "01<br>Feb<br>2026", "01<br>Mar<br>2026"]
     assert (heat.zmin, heat.zmax) == (0, 100)
+    # One number per scored cell, in that cell, as whole points (half up); none on a gap.
+    cells = list(zip(numbers.x, numbers.y, numbers.text, strict=True))
+    assert cells == [
+        ("01<br>Jan<br>2026", "Alpha", "75"),
+        ("01<br>Feb<br>2026", "Alpha", "100"),
+        ("01<br>Feb<br>2026", "Bravo", "58"),
+        ("01<br>Mar<br>2026", "Bravo", "25"),
+    ]
+
+
+def test_heatmap_numbers_are_whole_points_rounded_half_up():
+    matrix = pd.DataFrame(
+        [[72.5, 57.5]], index=["Alpha"], columns=pd.to_datetime(["2026-01-01", "2026-02-01"])
+    )
+    fig = charts.alignment_heatmap(matrix)
+    assert list(fig.data[1].text) == ["73", "58"]  # round() would say 72 and 58
+
+
+@pytest.mark.parametrize("style", ["screen", "light presentation", "dark presentation", "file"])
+def test_heatmap_numbers_contrast_with_their_own_cell_in_both_themes(style):
+    """Every cell value from 0 to 100: its ink reaches 4.5:1 on the colour plotly draws."""
+    values = [[float(v) for v in range(0, 101)]]
+    matrix = pd.DataFrame(
+        values, index=["Alpha"], columns=pd.date_range("2026-01-01", periods=101, freq="D")
+    )
+    fig = charts.alignment_heatmap(matrix)
+    fig = {
+        "screen": fig,
+        "light presentation": theme.presentation_style(fig, dark=False),
+        "dark presentation": theme.presentation_style(fig, dark=True),
+        "file": theme.export_style(fig),
+    }[style]
+    heat, numbers = fig.data
+    assert heat.colorscale == go.Heatmap(colorscale=theme.HEATMAP_SCALE).colorscale
+    inks = numbers.textfont.color  # set per cell, so no theme's text colour replaces it
+    assert len(inks) == 101
+    for value, ink in zip(numbers.text, inks, strict=True):
+        cell = theme.heatmap_colour(float(value))
+        assert theme.contrast_ratio(ink, cell) >= theme.MIN_TEXT_CONTRAST, (value, ink, cell)
+    # Both ends of the scale carry text: white on the dark end, black on the bright one.
+    assert (inks[0], inks[-1]) == ("#FFFFFF", "#000000")
+
+
+def test_heatmap_numbers_stay_readable_on_a_phone(matrix):
+    fig = charts.alignment_heatmap(matrix)
+    assert fig.data[1].textfont.size >= 12  # fixed: plotly would shrink them to fit
+    assert fig.layout.xaxis.tickangle == 0  # dates stacked on lines, never turned on end
+    assert fig.data[0].colorbar.orientation == "h"  # the cells get the phone's width
+
+
+def test_contrast_ratio_matches_wcag():
+    assert theme.contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21)
+    assert theme.contrast_ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+    assert theme.heatmap_colour(0) == "rgb(0, 34, 78)"  # Cividis' dark end
 
 
 def test_heatmap_keeps_two_check_ins_on_the_same_day_apart():
@@ -321,35 +375,55 @@ def test_heatmap_keeps_two_check_ins_on_the_same_day_apart():
 
 def test_check_ins_compared_draw_an_arrow_per_strategy_and_dimension(comparison):
     fig = charts.change_slopes(comparison, "Jan", "Mar")
-    purpose, performance = fig.data
-    assert [purpose.name, performance.name] == ["Purpose", "Performance"]
-    # Per strategy: earlier, later, a break. Charlie has no earlier score: a dot, no arrow.
-    assert list(purpose.x) == [
-        80.0,
-        90.0,
-        None,
-        60.0,
-        55.0,
-        None,
-        None,
-        40.0,
-        None,
-        50.0,
-        50.0,
-        None,
-    ]
-    assert list(performance.x[:3]) == [40.0, 70.0, None]
-    assert list(purpose.marker.symbol[:3]) == ["circle-open", "arrow", "circle"]
-    assert purpose.marker.symbol[7] == "circle"  # Charlie's later score, with nothing before
-    assert purpose.marker.angleref == "previous"  # the arrow points the way the score moved
+    traces = {t.name: t for t in fig.data}
+    # Alpha: purpose 80→90, performance 40→70; Bravo: 60→55, 70→75; Charlie: new 40, 60;
+    # Delta: 50→50, 50→45.
+    assert sorted(traces) == sorted(
+        [
+            "Purpose improved",
+            "Purpose declined",
+            "Purpose unchanged",
+            "Purpose first scored",
+            "Performance improved",
+            "Performance declined",
+            "Performance first scored",
+        ]
+    )
+    # Per strategy: earlier, later, a break, on the strategy's row.
+    assert list(traces["Purpose improved"].x) == [80.0, 90.0, None]
+    assert list(traces["Performance improved"].x) == [40.0, 70.0, None, 70.0, 75.0, None]
+    assert list(traces["Purpose declined"].x) == [60.0, 55.0, None]
+    assert list(traces["Performance declined"].x) == [50.0, 45.0, None]
+    # Charlie has no earlier score: a dot at the later one, no arrow.
+    assert list(traces["Purpose first scored"].x) == [None, 40.0, None]
+    assert list(traces["Purpose first scored"].marker.symbol[:2]) == ["circle-open", "circle"]
+    improved = traces["Purpose improved"]
+    assert list(improved.marker.symbol) == ["circle-open", "arrow", "circle"]
+    assert improved.marker.angleref == "previous"  # the arrow points the way the score moved
     # Both dimensions of a strategy sit on its row, one above the other.
-    assert purpose.y[0] < 0 < performance.y[0] and list(fig.layout.yaxis.ticktext) == [
-        "Alpha",
-        "Bravo",
-        "Charlie",
-        "Delta",
-    ]
+    assert improved.y[0] < 0 < traces["Performance improved"].y[0]
+    assert list(fig.layout.yaxis.ticktext) == ["Alpha", "Bravo", "Charlie", "Delta"]
     assert "Jan" in fig.layout.xaxis.title.text and "Mar" in fig.layout.xaxis.title.text
+
+
+def test_check_ins_compared_colour_a_fall_apart_from_a_rise(comparison):
+    traces = {t.name: t for t in charts.change_slopes(comparison, "Jan", "Mar").data}
+    for dimension in ("Purpose", "Performance"):
+        rise, fall = traces[f"{dimension} improved"], traces[f"{dimension} declined"]
+        assert rise.line.color == rise.marker.color == theme.CHANGE_COLOURS["improved"]
+        assert fall.line.color == fall.marker.color == theme.CHANGE_COLOURS["declined"]
+        assert rise.line.color != fall.line.color
+    # The dimension is told by the line: purpose dotted (as on the index trend), performance solid.
+    assert traces["Purpose declined"].line.dash == "dot"
+    assert traces["Performance declined"].line.dash is None
+
+
+def test_index_lines_take_no_colour_of_a_change(series):
+    """A falling alignment index in the green of "improved" would read as a gain."""
+    lines = charts.index_trend_chart(series).data
+    change_colours = set(theme.CHANGE_COLOURS.values())
+    assert not {line.line.color for line in lines} & change_colours
+    assert len({line.line.color for line in lines}) == 3
 
 
 def test_change_dumbbell_colours_a_decline_apart_from_a_gain(comparison):
