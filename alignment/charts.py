@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,6 +23,7 @@ AXIS_RANGE = [-4, 104]
 SCORE_TICKS = [0, 20, 40, 60, 80, 100]
 KEY_TOP_PX, KEY_ROW_PX = 64, 22  # the quadrant map's key, below its axis title
 RADAR_LABEL_WIDTH = 12  # characters: the room beside a radar on a 390 px phone
+ROW_LABEL_WIDTH = 18  # characters: strategy names beside bars and rows leave a phone room
 
 
 def _values(series: pd.Series) -> list[float | None]:
@@ -33,6 +35,12 @@ def _labels(names: Iterable[object]) -> list[str]:
     """Names from questionnaires as plotly text: plotly renders a subset of HTML (links, styles)
     in axis labels, hover text and annotations, so every name is escaped where it enters."""
     return [html.escape(str(name), quote=False) for name in names]
+
+
+def _row_labels(names: Iterable[object]) -> list[str]:
+    """Strategy names beside rows, on two lines where long: on one line the longest took half
+    a phone's width from the chart."""
+    return [_wrapped(name, ROW_LABEL_WIDTH) for name in _labels(names)]
 
 
 def _wrapped(label: str, width: int = RADAR_LABEL_WIDTH) -> str:
@@ -85,10 +93,12 @@ def quadrant_chart(
     """Purpose (x) against performance (y) with the threshold lines and the four quadrants.
 
     Points carry the strategy's number and a key below names them: ten names beside ten points
-    would pile up, since scores often coincide.
+    would pile up, since scores often coincide. `key=False` is the Present page's map (its key
+    beside it, in projector type): the numbers are placed apart for that screen's size.
     """
     numbered = scores.reset_index(drop=True).assign(number=lambda f: f.index + 1)
-    markers = _group_nearby(numbered.dropna(subset=["purpose", "performance"]))
+    room = PHONE if key else SHARED_SCREEN
+    markers = _group_nearby(numbered.dropna(subset=["purpose", "performance"]), room)
     fig = go.Figure()
     for quadrant, colour in theme.QUADRANT_COLOURS.items():
         group = markers[markers["quadrant"] == quadrant]
@@ -213,7 +223,7 @@ def gap_chart(
     fig = go.Figure(
         go.Bar(
             x=_values(scored["gap"]),
-            y=_labels(scored["strategy_name"]),
+            y=_row_labels(scored["strategy_name"]),
             orientation="h",
             marker={"color": colours},
             text=[signed_points(g) for g in scored["gap"]],
@@ -267,7 +277,7 @@ def alignment_heatmap(
     """
     labels = check_in_labels(list(matrix.columns), stacked=True)
     values = whole_points(matrix)
-    names = _labels(matrix.index)
+    names = _row_labels(matrix.index)
     z = [[None if pd.isna(v) else int(v) for v in row] for row in values.to_numpy()]
     cells = [
         (label, name, value)
@@ -383,15 +393,16 @@ def change_slopes(
             )
     rows = list(range(len(comparison)))
     fig.update_yaxes(
-        tickvals=rows, ticktext=names, autorange="reversed", showgrid=False, zeroline=False
+        tickvals=rows,
+        ticktext=_row_labels(comparison["strategy_name"]),
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
     )
-    fig.update_xaxes(
-        _score_axis(
-            f"From {html.escape(earlier_label)} to {html.escape(later_label)}:<br>the arrow "
-            "points to the later score (0–100)"
-        )
-    )
-    return theme.base_layout(fig, title, height=max(360, 56 * len(comparison) + 160))
+    fig.update_xaxes(_score_axis("Score (0–100): each arrow<br>points to the later one"))
+    # The dates go in the title, which wraps: below the axis they ran off a phone.
+    dates = f"{html.escape(earlier_label)} to {html.escape(later_label)}"
+    return theme.base_layout(fig, f"{title}: {dates}", height=max(360, 56 * len(comparison) + 160))
 
 
 def change_dumbbell(
@@ -404,7 +415,7 @@ def change_dumbbell(
     line are coloured by direction, so a decline never looks like a gain."""
     rows = comparison.dropna(subset=["alignment_change"]).sort_values("alignment_change")
     fig = go.Figure()
-    names = _labels(rows["strategy_name"])
+    names = _row_labels(rows["strategy_name"])
     direction = [_direction(change) for change in rows["alignment_change"]]
     fig.add_trace(
         go.Scatter(
@@ -475,13 +486,29 @@ def _direction(change: float) -> str:
 
 
 MERGE_POINTS = 4  # strategies this close (on both scores) share one marker
-# The quadrant map's plot area on a 390 px phone, where labels have the least room: labels
-# placed apart there are apart on every larger screen too.
-PHONE_PLOT_PX = (300, 380)
 QUADRANT_Y_RANGE = [-11, 111]  # 0-100, and a band each side for the quadrants' names
 SINGLE_MARKER_PX = 22
-DIGIT_PX = 0.62 * theme.CHART_TEXT  # a bold digit or separator, a little generous
+DIGIT_EM = 0.62  # a bold digit or separator, a little generous
 LABEL_GAP_PX = 3
+
+
+@dataclass(frozen=True)
+class LabelRoom:
+    """Where a quadrant map's numbers must stay apart: its plot area and text size in px."""
+
+    plot_px: tuple[float, float]
+    text_px: float
+
+    @property
+    def zoom(self) -> float:
+        """How much larger than on screen markers are drawn (`theme.presentation_style`)."""
+        return self.text_px / theme.CHART_TEXT
+
+
+# A 390 px phone, where labels have the least room: apart there, apart on any larger screen.
+PHONE = LabelRoom((300, 380), theme.CHART_TEXT)
+# The Present page's map beside its key on a 1280 x 720 screen, in projector type.
+SHARED_SCREEN = LabelRoom((760, 270), theme.PRESENTATION_FONT)
 LABEL_PLACES = (
     "middle right",
     "middle left",
@@ -492,10 +519,10 @@ LABEL_PLACES = (
     "bottom right",
     "bottom left",
 )
-Box = tuple[float, float, float, float]  # left, bottom, right, top in phone pixels
+Box = tuple[float, float, float, float]  # left, bottom, right, top in a LabelRoom's pixels
 
 
-def _group_nearby(scored: pd.DataFrame) -> pd.DataFrame:
+def _group_nearby(scored: pd.DataFrame, room: LabelRoom) -> pd.DataFrame:
     """One marker per cluster of strategies within `MERGE_POINTS` of each other in the same
     quadrant, at their mean, listing every number there: markers never hide each other.
 
@@ -544,22 +571,24 @@ def _group_nearby(scored: pd.DataFrame) -> pd.DataFrame:
         records,
         columns=["purpose", "performance", "quadrant", "numbers", "names", "marker_size"],
     )
-    grouped["text_position"] = _place_labels(grouped)
+    grouped["text_position"] = _place_labels(grouped, room)
     return grouped
 
 
-def _phone_px(x: float, y: float) -> tuple[float, float]:
-    """A point of the quadrant map in pixels of its plot on a phone, from its bottom left."""
+def _to_px(x: float, y: float, room: LabelRoom) -> tuple[float, float]:
+    """A point of the quadrant map in pixels of its plot area, from its bottom left."""
     (left, right), (bottom, top) = AXIS_RANGE, QUADRANT_Y_RANGE
-    width, height = PHONE_PLOT_PX
+    width, height = room.plot_px
     return (x - left) / (right - left) * width, (y - bottom) / (top - bottom) * height
 
 
-def label_box(x: float, y: float, text: str, marker_px: float, place: str) -> Box:
-    """Where plotly draws `text` at `place` beside a marker at (x, y), in phone pixels."""
-    centre_x, centre_y = _phone_px(x, y)
-    width, height = len(text) * DIGIT_PX, theme.CHART_TEXT * 1.2
-    reach = marker_px / 2 + LABEL_GAP_PX
+def label_box(
+    x: float, y: float, text: str, marker_px: float, place: str, room: LabelRoom = PHONE
+) -> Box:
+    """Where plotly draws `text` at `place` beside a marker at (x, y) in `room`."""
+    centre_x, centre_y = _to_px(x, y, room)
+    width, height = len(text) * DIGIT_EM * room.text_px, room.text_px * 1.2
+    reach = marker_px * room.zoom / 2 + LABEL_GAP_PX
     vertical, horizontal = place.split()
     left = {
         "left": centre_x - reach - width,
@@ -574,9 +603,10 @@ def label_box(x: float, y: float, text: str, marker_px: float, place: str) -> Bo
     return left, bottom, left + width, bottom + height
 
 
-def _marker_box(x: float, y: float, marker_px: float) -> Box:
-    centre_x, centre_y = _phone_px(x, y)
-    half = marker_px / 2
+def marker_box(x: float, y: float, marker_px: float, room: LabelRoom = PHONE) -> Box:
+    """The square a marker of `marker_px` (on screen) covers at (x, y) in `room`."""
+    centre_x, centre_y = _to_px(x, y, room)
+    half = marker_px * room.zoom / 2
     return centre_x - half, centre_y - half, centre_x + half, centre_y + half
 
 
@@ -595,33 +625,35 @@ def _overlap_area(first: Box, second: Box) -> float:
     return max(width, 0) * max(height, 0)
 
 
-def _place_labels(grouped: pd.DataFrame) -> list[str]:
+def _place_labels(grouped: pd.DataFrame, room: LabelRoom) -> list[str]:
     """A text position per marker, chosen in number order, so that no label covers another
-    label or marker on a phone, nor leaves the plot; the least covered place when none is free.
+    label or marker in `room`, nor leaves the plot; the least covered place when none is free.
     """
     spots = list(
         zip(grouped["purpose"], grouped["performance"], grouped["marker_size"], strict=True)
     )
-    markers = [_marker_box(x, y, size) for x, y, size in spots]
+    markers = [marker_box(x, y, size, room) for x, y, size in spots]
     taken: list[Box] = []
     places = []
     for index, ((x, y, size), text) in enumerate(zip(spots, grouped["numbers"], strict=True)):
         own, others = markers[index], markers[:index] + markers[index + 1 :]
-        options = [(place, label_box(x, y, text, size, place), markers) for place in LABEL_PLACES]
+        options = [
+            (place, label_box(x, y, text, size, place, room), markers) for place in LABEL_PLACES
+        ]
         if "·" not in text and not any(boxes_overlap(own, box) for box in others):
             options.insert(0, ("middle center", own, others))  # one number fits its marker
-        costs = [_cover(box, taken + obstacles) for _, box, obstacles in options]
+        costs = [_cover(box, taken + obstacles, room) for _, box, obstacles in options]
         place, box, _ = options[costs.index(min(costs))]  # the first free place wins ties
         places.append(place)
         taken.append(box)
     return places
 
 
-def _cover(box: Box, obstacles: list[Box]) -> float:
+def _cover(box: Box, obstacles: list[Box], room: LabelRoom) -> float:
     """How much of a label is hidden: outside the scores' square (into the plot's edge or the
     bands of the quadrants' names) counts as all of it, and more."""
-    left, bottom = _phone_px(AXIS_RANGE[0], AXIS_RANGE[0])
-    right, top = _phone_px(AXIS_RANGE[1], AXIS_RANGE[1])
+    left, bottom = _to_px(AXIS_RANGE[0], AXIS_RANGE[0], room)
+    right, top = _to_px(AXIS_RANGE[1], AXIS_RANGE[1], room)
     outside = box[0] < left or box[1] < bottom or box[2] > right or box[3] > top
     return 1e6 * outside + sum(_overlap_area(box, other) for other in obstacles)
 
@@ -649,7 +681,7 @@ def spread_chart(
     rows = summary.dropna(subset=["alignment_median"])
     fig = go.Figure(
         go.Box(
-            y=_labels(rows["strategy_name"]),
+            y=_row_labels(rows["strategy_name"]),
             lowerfence=_values(rows["alignment_low"]),
             q1=_values(rows["alignment_low"]),
             median=_values(rows["alignment_median"]),

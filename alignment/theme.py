@@ -41,7 +41,7 @@ FONT_FAMILY = "Source Sans Pro, Helvetica, Arial, sans-serif"
 TITLE_SIZE = 18
 # Characters of a title per line: at 18 px that is what a 390 px phone's chart holds.
 TITLE_LINE_CHARS = 36
-TITLE_TOP_PX, TITLE_LINE_PX = 20, 26
+TITLE_TOP_PX, TITLE_LINE_PX, TITLE_PAD_PX = 20, 26, 12
 # The legend sits at the foot of the figure, where plotly makes room for it however many rows
 # it wraps to on a phone: at the top it grew up into the title.
 LEGEND_AT_FOOT = {
@@ -69,7 +69,9 @@ def base_layout(fig: go.Figure, title: str, *, height: int = 460) -> go.Figure:
             "yref": "container",
             "y": 1,
             "yanchor": "top",
-            "pad": {"t": 12},
+            # plotly sets a title of several lines about 13 px higher than one (measured in
+            # chromium), out of the picture: the pad keeps its first line where one would be.
+            "pad": {"t": TITLE_PAD_PX + (13 if len(lines) > 1 else 0)},
             "font": {"size": TITLE_SIZE},
         },
         height=height,
@@ -124,6 +126,7 @@ def export_style(fig: go.Figure) -> go.Figure:
 
 
 PRESENTATION_FONT = 22
+PRESENTATION_AXIS_CHARS = 22  # an upright axis title's line at 22 px on a 720 px screen
 # Above the chart on the Present page: the slide controls, the divider and Streamlit's header.
 PRESENTATION_CHROME_PX = 250
 CHART_TEXT = 13  # point labels on screen; presentation scales markers by the same ratio
@@ -163,11 +166,21 @@ def presentation_style(
         legend={"font": text},
         hoverlabel={"font": {"size": PRESENTATION_FONT}},
         height=height,
-        margin={"t": TITLE_TOP_PX + 44 + (RADAR_LABEL_ROOM_PX if radar else 0)},
+        margin={"t": TITLE_TOP_PX + 44 + (2 * PRESENTATION_FONT + 12 if radar else 0)},
     )
     styled.update_annotations(font_size=PRESENTATION_FONT)
     styled.update_xaxes(tickfont=text, title_font=text)
     styled.update_yaxes(tickfont=text, title_font=text)
+    # Upright titles run the chart's height, which a 720 px screen leaves short at this size.
+    styled.for_each_yaxis(
+        lambda axis: (
+            axis.update(
+                title_text="<br>".join(textwrap.wrap(axis.title.text, PRESENTATION_AXIS_CHARS))
+            )
+            if axis.title.text
+            else None
+        )
+    )
     styled.update_polars(
         angularaxis_tickfont=text,
         radialaxis_tickfont={**text, "size": PRESENTATION_FONT - 2},

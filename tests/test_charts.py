@@ -244,6 +244,60 @@ def test_quadrant_same_scores_share_one_marker_listing_both(scores):
     assert hollow.marker.size[0] > single.marker.size[0]
 
 
+def crowded() -> pd.DataFrame:
+    """Three strategies on one spot, one a point away, and neighbours across the threshold."""
+    return strategies(
+        [
+            ("a", "Alpha", 75.0, 62.5, "aligned"),
+            ("b", "Bravo", 75.0, 62.5, "aligned"),
+            ("c", "Charlie", 75.0, 62.5, "aligned"),
+            ("d", "Delta", 76.0, 63.0, "aligned"),  # within a point: the same marker
+            ("e", "Echo", 62.5, 62.5, "aligned"),
+            ("f", "Foxtrot", 87.5, 62.5, "aligned"),
+            ("g", "Golf", 75.0, 57.5, "intent_gap"),  # just below the line, another colour
+            ("h", "Hotel", 58.0, 61.0, "hollow"),
+            ("i", "India", 100.0, 100.0, "aligned"),  # under the "Aligned" corner
+        ]
+    )
+
+
+def test_quadrant_nearby_strategies_share_one_marker_at_their_mean():
+    fig = charts.quadrant_chart(crowded(), 60)
+    points = [t for t in fig.data if t.mode == "markers+text"]
+    texts = [text for t in points for text in t.text]
+    assert "1·2·3·4" in texts
+    numbers = [n for text in texts for n in text.split("·")]
+    assert sorted(numbers, key=int) == [str(n) for n in range(1, 10)]  # each number once
+    aligned = next(t for t in points if t.name == QUADRANT_LABELS["aligned"])
+    shared = list(aligned.text).index("1·2·3·4")
+    assert (aligned.x[shared], aligned.y[shared]) == (75.2, 62.6)
+    # Strategies across the threshold are never merged: each keeps its quadrant's colour.
+    assert {t.name for t in points} >= {QUADRANT_LABELS["intent_gap"], QUADRANT_LABELS["hollow"]}
+    # The hover names every strategy of a shared marker with its own scores.
+    assert "Delta: purpose 76 · performance 63" in aligned.customdata[shared]
+
+
+def test_quadrant_labels_never_cover_each_other_or_a_marker_on_a_phone():
+    fig = charts.quadrant_chart(crowded(), 60)
+    spots = [
+        (x, y, text, size, place)
+        for t in fig.data
+        if t.mode == "markers+text"
+        for x, y, text, size, place in zip(
+            t.x, t.y, t.text, t.marker.size, t.textposition, strict=True
+        )
+    ]
+    labels = [charts.label_box(x, y, text, size, place) for x, y, text, size, place in spots]
+    markers = [charts.marker_box(x, y, size) for x, y, _, size, _ in spots]
+    for one, (box, spot) in enumerate(zip(labels, spots, strict=True)):
+        for other, (other_box, other_marker) in enumerate(zip(labels, markers, strict=True)):
+            if one != other:
+                assert not charts.boxes_overlap(box, other_box), (spot[2], spots[other][2])
+                assert not charts.boxes_overlap(box, other_marker), (spot[2], spots[other][2])
+        if "·" in spot[2]:
+            assert spot[4] != "middle center"  # a list of numbers never squeezes into a marker
+
+
 def test_quadrant_unscored_strategy_has_no_point(scores):
     fig = charts.quadrant_chart(scores, 60)
     numbers = [n for t in fig.data for text in t.text for n in text.split("·")]
@@ -282,6 +336,86 @@ def test_gap_axis_leaves_room_for_the_largest_gap(scores):
     fig = charts.gap_chart(scores)
     low, high = fig.layout.xaxis.range
     assert low <= -50 and high >= 50 and low == -high
+
+
+# ---------------------------------------------------------------------------------------------
+# No axis cuts off its own data: every score axis spans 0-100, with room for a marker at 100
+
+
+@pytest.fixture
+def extremes() -> pd.DataFrame:
+    """Scores at both ends of the scale, where a tight axis cuts a marker in half."""
+    return strategies(
+        [
+            ("a", "Alpha", 100.0, 0.0, "intent_gap"),  # gap -100
+            ("b", "Bravo", 0.0, 100.0, "hollow"),  # gap +100
+            ("c", "Charlie", 100.0, 100.0, "aligned"),
+            ("d", "Delta", 0.0, 0.0, "drifting"),
+        ]
+    )
+
+
+def assert_score_axis(axis, values) -> None:
+    low, high = axis.range
+    shown = [v for v in values if v is not None]
+    assert low <= -3 and high >= 103, axis.range  # 0-100 and half a marker beyond each end
+    assert low < min(shown) and max(shown) < high
+    assert {0, 100} <= set(axis.tickvals)
+
+
+def test_radar_shows_a_full_marker_on_its_outer_ring(extremes):
+    fig = charts.radar_chart(extremes)
+    assert list(fig.layout.polar.radialaxis.range) == [0, 100]
+    assert max(r for t in fig.data for r in t.r if r is not None) == 100
+    assert all(trace.cliponaxis is False for trace in fig.data)  # a 100 is drawn whole
+
+
+def test_quadrant_axes_span_the_scores_and_the_names_bands(extremes):
+    fig = charts.quadrant_chart(extremes, 60)
+    points = [t for t in fig.data if t.mode == "markers+text"]
+    assert_score_axis(fig.layout.xaxis, [x for t in points for x in t.x])
+    assert_score_axis(fig.layout.yaxis, [y for t in points for y in t.y])
+    # The quadrants' names sit beyond 0 and 100, where no marker can be.
+    names = [a for a in fig.layout.annotations if a.xref in (None, "x")]
+    assert len(names) == 4
+    assert all(a.y < -4 or a.y > 104 for a in names)
+
+
+def test_gap_axis_holds_a_gap_of_100_and_its_label(extremes):
+    axis = charts.gap_chart(extremes).layout.xaxis
+    assert axis.range[0] <= -110 and axis.range[1] >= 110  # the bar and its "+100" beside it
+
+
+def test_index_trend_axis_holds_0_and_100(series):
+    series = series.assign(value=[0.0, 100.0, 50.0, 100.0, 0.0, 100.0])
+    fig = charts.index_trend_chart(series)
+    assert_score_axis(fig.layout.yaxis, [y for t in fig.data for y in t.y])
+
+
+def test_check_ins_compared_axis_holds_0_and_100(comparison):
+    ends = comparison.assign(purpose_before=0.0, purpose_after=100.0)
+    fig = charts.change_slopes(ends, "Jan", "Mar")
+    assert_score_axis(fig.layout.xaxis, [x for t in fig.data for x in t.x])
+
+
+def test_alignment_change_axis_holds_0_and_100(comparison):
+    ends = comparison.assign(alignment_before=0.0, alignment_after=100.0, alignment_change=100.0)
+    fig = charts.change_dumbbell(ends, "Jan", "Mar")
+    assert_score_axis(fig.layout.xaxis, [x for t in fig.data for x in t.x])
+
+
+def test_spread_axis_holds_a_box_that_reaches_100():
+    summary = pd.DataFrame(
+        {
+            "strategy_name": ["Alpha", "Bravo"],
+            "alignment_low": [62.5, 0.0],
+            "alignment_median": [87.5, 25.0],
+            "alignment_high": [100.0, 37.5],
+        }
+    )
+    fig = charts.spread_chart(summary)
+    box = fig.data[0]
+    assert_score_axis(fig.layout.xaxis, [*box.lowerfence, *box.upperfence])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +537,8 @@ def test_check_ins_compared_draw_an_arrow_per_strategy_and_dimension(comparison)
     # Both dimensions of a strategy sit on its row, one above the other.
     assert improved.y[0] < 0 < traces["Performance improved"].y[0]
     assert list(fig.layout.yaxis.ticktext) == ["Alpha", "Bravo", "Charlie", "Delta"]
-    assert "Jan" in fig.layout.xaxis.title.text and "Mar" in fig.layout.xaxis.title.text
+    assert fig.layout.title.text == "Two check-ins compared: Jan to Mar"
+    assert "later" in fig.layout.xaxis.title.text
 
 
 def test_check_ins_compared_colour_a_fall_apart_from_a_rise(comparison):
