@@ -619,3 +619,47 @@ def test_download_name_cannot_leave_the_folder(alias):
 
 def test_slug_spells_out_letters_unicode_does_not_decompose():
     assert slug("Straße Øyvind Łukasz") == "strasse-oyvind-lukasz"
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared screen: projector type, and as tall as the screen
+
+
+def _font_sizes(fig: go.Figure) -> list[float]:
+    """Every text size a figure sets, from the layout down to each trace's labels."""
+    layout = fig.layout
+    sizes = [layout.font.size, layout.title.font.size, layout.legend.font.size]
+    sizes += [a.font.size for a in layout.annotations]
+    for axis in [layout.xaxis, layout.yaxis]:
+        sizes += [axis.tickfont.size, axis.title.font.size]
+    sizes += [layout.polar.angularaxis.tickfont.size, layout.polar.radialaxis.tickfont.size]
+    sizes += [t.textfont.size for t in fig.data if t.type in {"scatter", "bar"} and t.text]
+    return [size for size in sizes if size is not None]
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_presentation_text_is_at_least_20_px(all_figures, scores, dark):
+    figures = {**all_figures, "present-quadrant": charts.quadrant_chart(scores, 60, key=False)}
+    for name, fig in figures.items():
+        shown = theme.presentation_style(fig, dark=dark)
+        assert min(_font_sizes(shown)) >= 20, name
+        assert shown.layout.font.color == theme.PROJECTOR_TEXT["dark" if dark else "light"]
+        assert "<br>" not in shown.layout.title.text  # one line on a wide screen
+
+
+def test_presentation_fills_the_screen_it_is_given(scores):
+    assert theme.presentation_height(720) == theme.PRESENTATION_HEIGHT == 470
+    assert theme.presentation_height(1080) == 830
+    radar = charts.radar_chart(scores)
+    tall = theme.presentation_style(radar, height=theme.presentation_height(1080))
+    assert tall.layout.height == 830
+    assert theme.presentation_style(radar).layout.height == 470
+    assert radar.layout.height == 560  # the figure on screen is left as it was
+
+
+def test_presentation_markers_grow_with_their_numbers(scores):
+    fig = charts.quadrant_chart(scores, 60, key=False)
+    shown = theme.presentation_style(fig)
+    ratio = theme.PRESENTATION_FONT / theme.CHART_TEXT
+    for before, after in zip(fig.data, shown.data, strict=True):
+        assert list(after.marker.size) == [size * ratio for size in before.marker.size]
