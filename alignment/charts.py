@@ -9,17 +9,21 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from alignment import theme
-from alignment.numbers import points, signed_points
+from alignment.numbers import points, signed_points, whole_points
 from alignment.scoring import QUADRANT_LABELS
 
+# Every score axis spans 0-100, with room for a marker at either end to show in full.
 AXIS_RANGE = [-4, 104]
+SCORE_TICKS = [0, 20, 40, 60, 80, 100]
 KEY_TOP_PX, KEY_ROW_PX = 64, 22  # the quadrant map's key, below its axis title
 RADAR_LABEL_WIDTH = 12  # characters: the room beside a radar on a 390 px phone
+ROW_LABEL_WIDTH = 18  # characters: strategy names beside bars and rows leave a phone room
 
 
 def _values(series: pd.Series) -> list[float | None]:
@@ -31,6 +35,12 @@ def _labels(names: Iterable[object]) -> list[str]:
     """Names from questionnaires as plotly text: plotly renders a subset of HTML (links, styles)
     in axis labels, hover text and annotations, so every name is escaped where it enters."""
     return [html.escape(str(name), quote=False) for name in names]
+
+
+def _row_labels(names: Iterable[object]) -> list[str]:
+    """Strategy names beside rows, on two lines where long: on one line the longest took half
+    a phone's width from the chart."""
+    return [_wrapped(name, ROW_LABEL_WIDTH) for name in _labels(names)]
 
 
 def _wrapped(label: str, width: int = RADAR_LABEL_WIDTH) -> str:
@@ -66,6 +76,7 @@ def radar_chart(scores: pd.DataFrame, title: str = "Purpose and performance per 
                 fill="toself",
                 fillcolor=_with_alpha(colour, 0.12),
                 connectgaps=False,
+                cliponaxis=False,  # a 100 sits on the outer ring, drawn whole
                 hovertemplate="%{theta}: %{r:.0f}<extra>" + label + "</extra>",
             )
         )
@@ -82,13 +93,15 @@ def quadrant_chart(
     """Purpose (x) against performance (y) with the threshold lines and the four quadrants.
 
     Points carry the strategy's number and a key below names them: ten names beside ten points
-    would pile up, since scores often coincide.
+    would pile up, since scores often coincide. `key=False` is the Present page's map (its key
+    beside it, in projector type): the numbers are placed apart for that screen's size.
     """
     numbered = scores.reset_index(drop=True).assign(number=lambda f: f.index + 1)
-    points = _group_same_position(numbered.dropna(subset=["purpose", "performance"]))
+    room = PHONE if key else SHARED_SCREEN
+    markers = _group_nearby(numbered.dropna(subset=["purpose", "performance"]), room)
     fig = go.Figure()
     for quadrant, colour in theme.QUADRANT_COLOURS.items():
-        group = points[points["quadrant"] == quadrant]
+        group = markers[markers["quadrant"] == quadrant]
         if group.empty:
             continue
         fig.add_trace(
@@ -99,10 +112,14 @@ def quadrant_chart(
                 customdata=list(group["names"]),
                 name=QUADRANT_LABELS[quadrant],
                 mode="markers+text",
-                # One number fits inside its marker; a list of them is written beside it.
+                # One number inside its marker; a list of them, or one whose marker touches
+                # another, beside it on the side left free (see `_place_labels`).
                 textposition=list(group["text_position"]),
                 textfont={
-                    "color": ["white" if inside else colour for inside in group["text_inside"]],
+                    "color": [
+                        "white" if place == "middle center" else colour
+                        for place in group["text_position"]
+                    ],
                     "size": theme.CHART_TEXT,
                     "weight": "bold",
                 },
@@ -111,8 +128,8 @@ def quadrant_chart(
                     "color": colour,
                     "line": {"width": 1, "color": "white"},
                 },
-                hovertemplate="%{customdata}<br>purpose %{x:.0f} · performance %{y:.0f}"
-                "<extra></extra>",
+                hovertemplate="%{customdata}<extra></extra>",
+                showlegend=False,  # the corner labels name each colour's quadrant
             )
         )
     # Lines and labels go in with one layout update each: plotly validates every add_* call
@@ -142,11 +159,14 @@ def quadrant_chart(
             },
         ]
     )
+    # The quadrants' names lie in bands above 100 and below 0 where no score can be, so no
+    # marker or number ever sits under a name.
+    low, high = QUADRANT_Y_RANGE
     corners = {
-        "aligned": (100, 100, "right", "top"),
-        "intent_gap": (100, 0, "right", "bottom"),
-        "hollow": (0, 100, "left", "top"),
-        "drifting": (0, 0, "left", "bottom"),
+        "aligned": (100, high, "right", "top"),
+        "intent_gap": (100, low, "right", "bottom"),
+        "hollow": (0, high, "left", "top"),
+        "drifting": (0, low, "left", "bottom"),
     }
     labels = [
         {
@@ -160,8 +180,8 @@ def quadrant_chart(
         }
         for quadrant, (x, y, xanchor, yanchor) in corners.items()
     ]
-    fig.update_xaxes(title="Purpose: how much it matters to me", range=AXIS_RANGE)
-    fig.update_yaxes(title="Performance: how often I act on it", range=AXIS_RANGE)
+    fig.update_xaxes(_score_axis("Purpose: how much it matters to me"))
+    fig.update_yaxes(_score_axis("Performance: how often I act on it"), range=QUADRANT_Y_RANGE)
     if not key:  # the caller shows `quadrant_key` beside the chart
         fig.update_layout(annotations=labels)
         return theme.base_layout(fig, title, height=560)
@@ -203,7 +223,7 @@ def gap_chart(
     fig = go.Figure(
         go.Bar(
             x=_values(scored["gap"]),
-            y=_labels(scored["strategy_name"]),
+            y=_row_labels(scored["strategy_name"]),
             orientation="h",
             marker={"color": colours},
             text=[signed_points(g) for g in scored["gap"]],
@@ -237,36 +257,76 @@ def index_trend_chart(
                 hovertemplate="%{x|%d %b %Y}: %{y:.0f}<extra>" + name + "</extra>",
             )
         )
-    fig.update_yaxes(range=[0, 100], title="Index (0–100)")
+    fig.update_yaxes(_score_axis("Index (0–100)"))
     fig.update_xaxes(title=None)
     return theme.base_layout(fig, title, height=420)
+
+
+HEATMAP_CELL_TEXT = 13  # px: whole points fit a cell this size on a 390 px phone
+HEATMAP_ROW_PX = 44
 
 
 def alignment_heatmap(
     matrix: pd.DataFrame, title: str = "Alignment per strategy at each check-in"
 ) -> go.Figure:
-    """Strategies down, check-ins across; brighter means better aligned."""
-    labels = check_in_labels(list(matrix.columns))
-    z = [[None if pd.isna(v) else round(float(v)) for v in row] for row in matrix.to_numpy()]
+    """Strategies down, check-ins across; brighter means better aligned.
+
+    Each cell's number is a text point of its own, inked black or white by contrast with that
+    cell's colour: plotly's own heatmap text takes one colour, unreadable on half the scale.
+    The colour bar lies below the cells, so a phone gives its width to the check-ins.
+    """
+    labels = check_in_labels(list(matrix.columns), stacked=True)
+    values = whole_points(matrix)
+    names = _row_labels(matrix.index)
+    z = [[None if pd.isna(v) else int(v) for v in row] for row in values.to_numpy()]
+    cells = [
+        (label, name, value)
+        for name, row in zip(names, z, strict=True)
+        for label, value in zip(labels, row, strict=True)
+        if value is not None
+    ]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=labels,
-            y=_labels(matrix.index),
+            y=names,
             zmin=0,
             zmax=100,
             colorscale=theme.HEATMAP_SCALE,
-            text=[["" if v is None else str(v) for v in row] for row in z],
-            texttemplate="%{text}",
-            colorbar={"title": {"text": "Alignment"}},
+            colorbar={
+                "title": {"text": "Alignment", "side": "top"},
+                "orientation": "h",
+                "y": -0.02,
+                "yanchor": "top",
+                "yref": "paper",
+                "thickness": 12,
+                "len": 1,
+                "tickvals": SCORE_TICKS,
+            },
             hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(type="category")
-    return theme.base_layout(fig, title, height=max(360, 48 * len(matrix) + 120))
+    fig.add_trace(
+        go.Scatter(
+            x=[label for label, _, _ in cells],
+            y=[name for _, name, _ in cells],
+            text=[str(value) for _, _, value in cells],
+            mode="text",
+            textfont={
+                "size": HEATMAP_CELL_TEXT,
+                "color": [theme.readable_ink(theme.heatmap_colour(v)) for _, _, v in cells],
+            },
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="top", tickangle=0, tickfont={"size": 12})
+    fig = theme.base_layout(fig, title, height=max(360, HEATMAP_ROW_PX * len(matrix) + 190))
+    fig.update_layout(margin={"t": fig.layout.margin.t + 56, "b": 80})  # dates above, bar below
+    return fig
 
 
 def change_slopes(
@@ -276,56 +336,73 @@ def change_slopes(
     title: str = "Two check-ins compared",
 ) -> go.Figure:
     """Per strategy, purpose and performance each as an arrow from the earlier to the later
-    score: one row per strategy reads at a glance, where four radar shapes overlapped."""
+    score: one row per strategy reads at a glance, where four radar shapes overlapped.
+
+    The colour says the direction (`theme.CHANGE_COLOURS`, as the alignment change beside it)
+    and the line the dimension (purpose dotted, as on the index trend), so a fall is never
+    drawn like a rise; the legend names each pair ("Purpose declined").
+    """
     fig = go.Figure()
     names = _labels(comparison["strategy_name"])
-    rows = range(len(comparison))
-    for dimension, colour, offset in (
-        ("purpose", theme.PURPOSE, -0.18),
-        ("performance", theme.PERFORMANCE, 0.18),
-    ):
-        x, y, symbols, hover = [], [], [], []
-        for row, name, before, after in zip(
-            rows,
-            names,
-            _values(comparison[f"{dimension}_before"]),
-            _values(comparison[f"{dimension}_after"]),
-            strict=True,
-        ):
-            x += [before, after, None]
-            y += [row + offset] * 2 + [None]
-            # The arrow points the way the score moved; a score with no earlier value is a dot.
-            symbols += ["circle-open", "arrow" if before is not None else "circle", "circle"]
-            change = f"{points(before)} → {points(after)}" if None not in (before, after) else "—"
-            hover += [f"{name}: {change}"] * 3
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                name=dimension.capitalize(),
-                mode="lines+markers",
-                line={"color": colour, "width": 3},
-                marker={
-                    "symbol": symbols,
-                    "size": 14,
-                    "angleref": "previous",
-                    "color": colour,
-                    "line": {"color": colour, "width": 2},
-                },
-                text=hover,
-                hovertemplate="%{text}<extra>" + dimension + "</extra>",
-                connectgaps=False,
+    for dimension, offset in (("purpose", -0.18), ("performance", 0.18)):
+        moves = list(
+            zip(
+                range(len(comparison)),
+                names,
+                _values(comparison[f"{dimension}_before"]),
+                _values(comparison[f"{dimension}_after"]),
+                strict=True,
             )
         )
+        for word, colour in SCORE_MOVES.items():
+            x, y, symbols, hover = [], [], [], []
+            for row, name, before, after in moves:
+                if _move(before, after) != word:
+                    continue
+                x += [before, after, None]
+                y += [row + offset] * 2 + [None]
+                # The arrow points the way the score moved; a score with no earlier value is a dot.
+                symbols += ["circle-open", "arrow" if before is not None else "circle", "circle"]
+                change = f"{points(before)} → " if before is not None else "first scored "
+                change += points(after)
+                hover += [f"{name}: {change}"] * 3
+            if not x:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    name=f"{dimension.capitalize()} {word}",
+                    mode="lines+markers",
+                    line={
+                        "color": colour,
+                        "width": 3,
+                        "dash": "dot" if dimension == "purpose" else None,
+                    },
+                    marker={
+                        "symbol": symbols,
+                        "size": 14,
+                        "angleref": "previous",
+                        "color": colour,
+                        "line": {"color": colour, "width": 2},
+                    },
+                    text=hover,
+                    hovertemplate="%{text}<extra>" + dimension + "</extra>",
+                    connectgaps=False,
+                )
+            )
+    rows = list(range(len(comparison)))
     fig.update_yaxes(
-        tickvals=list(rows), ticktext=names, autorange="reversed", showgrid=False, zeroline=False
+        tickvals=rows,
+        ticktext=_row_labels(comparison["strategy_name"]),
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
     )
-    fig.update_xaxes(
-        range=AXIS_RANGE,
-        title=f"From {html.escape(earlier_label)} to {html.escape(later_label)}: the arrow "
-        "points to the later score (0–100)",
-    )
-    return theme.base_layout(fig, title, height=max(360, 56 * len(comparison) + 140))
+    fig.update_xaxes(_score_axis("Score (0–100): each arrow<br>points to the later one"))
+    # The dates go in the title, which wraps: below the axis they ran off a phone.
+    dates = f"{html.escape(earlier_label)} to {html.escape(later_label)}"
+    return theme.base_layout(fig, f"{title}: {dates}", height=max(360, 56 * len(comparison) + 160))
 
 
 def change_dumbbell(
@@ -338,7 +415,7 @@ def change_dumbbell(
     line are coloured by direction, so a decline never looks like a gain."""
     rows = comparison.dropna(subset=["alignment_change"]).sort_values("alignment_change")
     fig = go.Figure()
-    names = _labels(rows["strategy_name"])
+    names = _row_labels(rows["strategy_name"])
     direction = [_direction(change) for change in rows["alignment_change"]]
     fig.add_trace(
         go.Scatter(
@@ -385,9 +462,20 @@ def change_dumbbell(
                 hovertemplate="%{y}: %{x:.0f}<extra>" + word + "</extra>",
             )
         )
-    fig.update_xaxes(range=[0, 104], title="Alignment (100 = fully matched)")
+    fig.update_xaxes(_score_axis("Alignment (100 = fully matched)"))
     fig.update_yaxes(categoryorder="array", categoryarray=names)
     return theme.base_layout(fig, title, height=max(360, 40 * len(rows) + 140))
+
+
+# How a score went from one check-in to the next: a score new at the later one has no direction.
+SCORE_MOVES = {**theme.CHANGE_COLOURS, "first scored": theme.DRIFTING}
+
+
+def _move(before: float | None, after: float | None) -> str | None:
+    """The key of `SCORE_MOVES` for a score, or None when there is no later score to draw."""
+    if after is None:
+        return None
+    return "first scored" if before is None else _direction(after - before)
 
 
 def _direction(change: float) -> str:
@@ -397,25 +485,177 @@ def _direction(change: float) -> str:
     return "improved" if change > 0 else "declined"
 
 
-def _group_same_position(scored: pd.DataFrame) -> pd.DataFrame:
-    """One point per position listing every strategy there, so markers never hide each other."""
-    rounded = scored.assign(
-        purpose=scored["purpose"].round(1), performance=scored["performance"].round(1)
+MERGE_POINTS = 4  # strategies this close (on both scores) share one marker
+QUADRANT_Y_RANGE = [-11, 111]  # 0-100, and a band each side for the quadrants' names
+SINGLE_MARKER_PX = 22
+DIGIT_EM = 0.62  # a bold digit or separator, a little generous
+LABEL_GAP_PX = 3
+
+
+@dataclass(frozen=True)
+class LabelRoom:
+    """Where a quadrant map's numbers must stay apart: its plot area and text size in px."""
+
+    plot_px: tuple[float, float]
+    text_px: float
+
+    @property
+    def zoom(self) -> float:
+        """How much larger than on screen markers are drawn (`theme.presentation_style`)."""
+        return self.text_px / theme.CHART_TEXT
+
+
+# A 390 px phone, where labels have the least room: apart there, apart on any larger screen.
+PHONE = LabelRoom((300, 380), theme.CHART_TEXT)
+# The Present page's map beside its key on a 1280 x 720 screen, in projector type.
+SHARED_SCREEN = LabelRoom((760, 270), theme.PRESENTATION_FONT)
+LABEL_PLACES = (
+    "middle right",
+    "middle left",
+    "top center",
+    "bottom center",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+)
+Box = tuple[float, float, float, float]  # left, bottom, right, top in a LabelRoom's pixels
+
+
+def _group_nearby(scored: pd.DataFrame, room: LabelRoom) -> pd.DataFrame:
+    """One marker per cluster of strategies within `MERGE_POINTS` of each other in the same
+    quadrant, at their mean, listing every number there: markers never hide each other.
+
+    Clusters join in number order (deterministic); the mean of points in one quadrant stays in
+    that quadrant, so a merged marker keeps its colour honest.
+    """
+    clusters: list[list[int]] = []
+    rows = scored.reset_index(drop=True)
+    for position, row in rows.iterrows():
+        near = [
+            cluster
+            for cluster in clusters
+            if any(
+                rows.at[other, "quadrant"] == row["quadrant"]
+                and abs(rows.at[other, "purpose"] - row["purpose"]) <= MERGE_POINTS
+                and abs(rows.at[other, "performance"] - row["performance"]) <= MERGE_POINTS
+                for other in cluster
+            )
+        ]
+        joined = [position] + [member for cluster in near for member in cluster]
+        clusters = [cluster for cluster in clusters if cluster not in near] + [sorted(joined)]
+    records = []
+    for cluster in sorted(clusters, key=lambda members: rows.at[members[0], "number"]):
+        members = rows.iloc[cluster]
+        names = _labels(members["strategy_name"])
+        records.append(
+            {
+                "purpose": round(float(members["purpose"].mean()), 1),
+                "performance": round(float(members["performance"].mean()), 1),
+                "quadrant": members["quadrant"].iloc[0],
+                "numbers": "·".join(str(n) for n in members["number"]),
+                "names": "<br>".join(
+                    f"{number}  {name}: purpose {points(p)} · performance {points(q)}"
+                    for number, name, p, q in zip(
+                        members["number"],
+                        names,
+                        members["purpose"],
+                        members["performance"],
+                        strict=True,
+                    )
+                ),
+                "marker_size": SINGLE_MARKER_PX + 4 * (len(cluster) - 1),
+            }
+        )
+    grouped = pd.DataFrame(
+        records,
+        columns=["purpose", "performance", "quadrant", "numbers", "names", "marker_size"],
     )
-    grouped = (
-        rounded.groupby(["purpose", "performance", "quadrant"], sort=True)
-        .agg(numbers=("number", list), names=("strategy_name", list))
-        .reset_index()
-    )
-    grouped["marker_size"] = grouped["numbers"].map(lambda n: 22 + 4 * (len(n) - 1))
-    grouped["text_inside"] = grouped["numbers"].map(lambda n: len(n) == 1)
-    grouped["text_position"] = [
-        "middle center" if inside else ("middle left" if x > 70 else "middle right")
-        for inside, x in zip(grouped["text_inside"], grouped["purpose"], strict=True)
-    ]
-    grouped["numbers"] = grouped["numbers"].map(lambda n: "·".join(map(str, n)))
-    grouped["names"] = grouped["names"].map(lambda names: "<br>".join(_labels(names)))
+    grouped["text_position"] = _place_labels(grouped, room)
     return grouped
+
+
+def _to_px(x: float, y: float, room: LabelRoom) -> tuple[float, float]:
+    """A point of the quadrant map in pixels of its plot area, from its bottom left."""
+    (left, right), (bottom, top) = AXIS_RANGE, QUADRANT_Y_RANGE
+    width, height = room.plot_px
+    return (x - left) / (right - left) * width, (y - bottom) / (top - bottom) * height
+
+
+def label_box(
+    x: float, y: float, text: str, marker_px: float, place: str, room: LabelRoom = PHONE
+) -> Box:
+    """Where plotly draws `text` at `place` beside a marker at (x, y) in `room`."""
+    centre_x, centre_y = _to_px(x, y, room)
+    width, height = len(text) * DIGIT_EM * room.text_px, room.text_px * 1.2
+    reach = marker_px * room.zoom / 2 + LABEL_GAP_PX
+    vertical, horizontal = place.split()
+    left = {
+        "left": centre_x - reach - width,
+        "center": centre_x - width / 2,
+        "right": centre_x + reach,
+    }[horizontal]
+    bottom = {
+        "bottom": centre_y - reach - height,
+        "middle": centre_y - height / 2,
+        "top": centre_y + reach,
+    }[vertical]
+    return left, bottom, left + width, bottom + height
+
+
+def marker_box(x: float, y: float, marker_px: float, room: LabelRoom = PHONE) -> Box:
+    """The square a marker of `marker_px` (on screen) covers at (x, y) in `room`."""
+    centre_x, centre_y = _to_px(x, y, room)
+    half = marker_px * room.zoom / 2
+    return centre_x - half, centre_y - half, centre_x + half, centre_y + half
+
+
+def boxes_overlap(first: Box, second: Box) -> bool:
+    return (
+        first[0] < second[2]
+        and second[0] < first[2]
+        and first[1] < second[3]
+        and second[1] < first[3]
+    )
+
+
+def _overlap_area(first: Box, second: Box) -> float:
+    width = min(first[2], second[2]) - max(first[0], second[0])
+    height = min(first[3], second[3]) - max(first[1], second[1])
+    return max(width, 0) * max(height, 0)
+
+
+def _place_labels(grouped: pd.DataFrame, room: LabelRoom) -> list[str]:
+    """A text position per marker, chosen in number order, so that no label covers another
+    label or marker in `room`, nor leaves the plot; the least covered place when none is free.
+    """
+    spots = list(
+        zip(grouped["purpose"], grouped["performance"], grouped["marker_size"], strict=True)
+    )
+    markers = [marker_box(x, y, size, room) for x, y, size in spots]
+    taken: list[Box] = []
+    places = []
+    for index, ((x, y, size), text) in enumerate(zip(spots, grouped["numbers"], strict=True)):
+        own, others = markers[index], markers[:index] + markers[index + 1 :]
+        options = [
+            (place, label_box(x, y, text, size, place, room), markers) for place in LABEL_PLACES
+        ]
+        if "·" not in text and not any(boxes_overlap(own, box) for box in others):
+            options.insert(0, ("middle center", own, others))  # one number fits its marker
+        costs = [_cover(box, taken + obstacles, room) for _, box, obstacles in options]
+        place, box, _ = options[costs.index(min(costs))]  # the first free place wins ties
+        places.append(place)
+        taken.append(box)
+    return places
+
+
+def _cover(box: Box, obstacles: list[Box], room: LabelRoom) -> float:
+    """How much of a label is hidden: outside the scores' square (into the plot's edge or the
+    bands of the quadrants' names) counts as all of it, and more."""
+    left, bottom = _to_px(AXIS_RANGE[0], AXIS_RANGE[0], room)
+    right, top = _to_px(AXIS_RANGE[1], AXIS_RANGE[1], room)
+    outside = box[0] < left or box[1] < bottom or box[2] > right or box[3] > top
+    return 1e6 * outside + sum(_overlap_area(box, other) for other in obstacles)
 
 
 def quadrant_key(scores: pd.DataFrame) -> list[tuple[int, str, str | None]]:
@@ -441,7 +681,7 @@ def spread_chart(
     rows = summary.dropna(subset=["alignment_median"])
     fig = go.Figure(
         go.Box(
-            y=_labels(rows["strategy_name"]),
+            y=_row_labels(rows["strategy_name"]),
             lowerfence=_values(rows["alignment_low"]),
             q1=_values(rows["alignment_low"]),
             median=_values(rows["alignment_median"]),
@@ -457,19 +697,26 @@ def spread_chart(
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[0, 100], title="Alignment (100 = fully matched)")
+    fig.update_xaxes(_score_axis("Alignment (100 = fully matched)"))
     return theme.base_layout(fig, title, height=max(380, 44 * len(rows) + 140))
 
 
-def check_in_labels(times: list) -> list[str]:
-    """Day labels for check-ins, with the time where two fall on the same day."""
+def check_in_labels(times: list, *, stacked: bool = False) -> list[str]:
+    """Day labels for check-ins, with the time where two fall on the same day; `stacked` puts
+    day, month and year on lines of their own, so six check-ins fit across a phone."""
     days = [f"{pd.Timestamp(t):%d %b %Y}" for t in times]
-    return [
+    labels = [
         f"{pd.Timestamp(t):%d %b %Y %H:%M}" if days.count(day) > 1 else day
         for t, day in zip(times, days, strict=True)
     ]
+    return ["<br>".join(label.split(" ", 2)) for label in labels] if stacked else labels
 
 
 def _with_alpha(hex_colour: str, alpha: float) -> str:
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
+
+
+def _score_axis(title: str) -> dict[str, object]:
+    """A 0-100 score axis with room at both ends, ticked every 20 points."""
+    return {"title": title, "range": AXIS_RANGE, "tickvals": SCORE_TICKS}

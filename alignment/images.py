@@ -25,7 +25,10 @@ from alignment.theme import export_style
 
 PRODUCT = "Purpose–Performance Alignment"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1920, 1080
-SLIDE_TEXT_SCALE = 1.6
+# A slide is the chart laid out on a 16:9 page of (16k x 9k) px and drawn k/120 times larger:
+# text, markers, margins and the quadrant key grow together, so nothing a layout keeps apart
+# collides. 1.6 (a 1200 x 675 page) reads from the back of a room; a taller chart zooms less.
+SLIDE_ZOOM = 1.6
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 PACK_FORMATS = ("png", "svg")
@@ -76,8 +79,8 @@ class _Renderer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def render(self, jobs: list[tuple[go.Figure, str]]) -> list[bytes]:
-        """Each (styled figure, format) as file bytes, in order."""
+    def render(self, jobs: list[tuple[go.Figure, str]], *, slide: bool = False) -> list[bytes]:
+        """Each (styled figure, format) as file bytes, in order; `slide` as in `charts_bytes`."""
         problem = static_export_problem()
         if problem:
             raise ExportUnavailable(problem)
@@ -86,7 +89,7 @@ class _Renderer:
                 {
                     "fig": figure,
                     "path": Path(folder) / f"{number}.{file_format}",
-                    "opts": export_options(figure, file_format),
+                    "opts": export_options(figure, file_format, slide=slide),
                 }
                 for number, (figure, file_format) in enumerate(jobs)
             ]
@@ -109,22 +112,39 @@ class _Renderer:
 _renderer = _Renderer()
 
 
-def export_options(figure: go.Figure, file_format: str) -> dict[str, object]:
-    slide = figure.layout.width == SLIDE_WIDTH
+def export_options(
+    figure: go.Figure, file_format: str, *, slide: bool = False
+) -> dict[str, object]:
+    """Size and scale for kaleido: a slide's 16:9 page (see `slide_page`) fills 1920 px."""
+    height = figure.layout.height or 500
+    if slide:
+        return {
+            "format": file_format,
+            "width": figure.layout.width,
+            "height": height,
+            "scale": SLIDE_WIDTH / figure.layout.width,
+        }
     return {
         "format": file_format,
-        "width": SLIDE_WIDTH if slide else EXPORT_WIDTH,
-        "height": figure.layout.height or 500,
-        "scale": PNG_SCALE if file_format == "png" and not slide else 1,
+        "width": EXPORT_WIDTH,
+        "height": height,
+        "scale": PNG_SCALE if file_format == "png" else 1,
     }
+
+
+def slide_page(height: int) -> tuple[int, int]:
+    """The 16:9 page (width, height) a chart of `height` px is laid out on for a slide: zoomed
+    by `SLIDE_ZOOM` where it fits, else as tall as the chart, so it is never squeezed."""
+    rows = max(round(SLIDE_HEIGHT / SLIDE_ZOOM / 9), -(-height // 9))
+    return 16 * rows, 9 * rows
 
 
 def labelled(chart: Chart, group: ChartSet, *, slide: bool = False) -> go.Figure:
     """The chart as a file shows it: its title, whose or which session's it is and the date,
     and where it comes from, inside the picture (a file travels without its page).
 
-    A copy: the figure on screen is cached and must not change. `slide` makes it 16:9 at
-    1920 x 1080 with text for a projector.
+    A copy: the figure on screen is cached and must not change. `slide` lays it out on a 16:9
+    page that draws as 1920 x 1080 with text for a projector (see `slide_page`).
     """
     figure = go.Figure(chart.figure)
     who = html.escape(group.who, quote=False)  # plotly renders a subset of HTML in text
@@ -152,7 +172,8 @@ def labelled(chart: Chart, group: ChartSet, *, slide: bool = False) -> go.Figure
         font={"size": 11, "color": "#6B7280"},
     )
     if slide:
-        figure.update_layout(width=SLIDE_WIDTH, height=SLIDE_HEIGHT)
+        width, height = slide_page(figure.layout.height or 500)
+        figure.update_layout(width=width, height=height)
     return figure
 
 
@@ -162,14 +183,14 @@ def chart_file(chart: Chart, group: ChartSet, file_format: str, *, slide: bool =
 
 
 def charts_bytes(jobs: list[tuple[go.Figure, str]], *, slide: bool = False) -> list[bytes]:
-    """Several charts at once (faster than one by one), each as a file people keep."""
+    """Several charts at once (faster than one by one), each as a file people keep; `slide`
+    when every figure is a `labelled(..., slide=True)` page."""
     for _, file_format in jobs:
         if file_format not in (*STATIC_FORMATS, "html"):
             raise ValueError(f"unknown chart format: {file_format}")
-    scale = SLIDE_TEXT_SCALE if slide else 1.0
-    styled = [(export_style(figure, scale_text=scale), file_format) for figure, file_format in jobs]
+    styled = [(export_style(figure), file_format) for figure, file_format in jobs]
     static = [job for job in styled if job[1] != "html"]
-    drawn = iter(_renderer.render(static) if static else [])
+    drawn = iter(_renderer.render(static, slide=slide) if static else [])
     return [
         figure.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode(
             "utf-8"

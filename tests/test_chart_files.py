@@ -31,9 +31,12 @@ def chromium(chart_renderer: None) -> None:
     """The tests that draw images (HTML needs no browser)."""
 
 
+CHARTS_OF_ALEX = chartsets.response_charts(SCORES, ALEX["response_id"].iloc[-1], QUESTIONNAIRE)
+
+
 @pytest.fixture(scope="module")
 def results() -> chartsets.ChartSet:
-    return chartsets.response_charts(SCORES, ALEX["response_id"].iloc[-1], QUESTIONNAIRE)
+    return CHARTS_OF_ALEX
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -119,7 +122,7 @@ def test_concurrent_exports_each_get_their_own_file(chromium, results):
     assert len(outcomes) == 6
     for name in ("radar", "quadrants", "gaps"):
         png_size(outcomes[f"{name}.png"])
-        title = results.chart(name).figure.layout.title.text
+        title = results.chart(name).figure.layout.title.text.replace("<br>", " ")  # wrapped
         assert title in svg_text(outcomes[f"{name}.svg"])
 
 
@@ -188,6 +191,9 @@ def test_a_chart_file_says_what_whose_and_when_inside_the_picture(chromium, resu
 def test_a_slide_is_16_to_9_at_1920_by_1080_and_a_picture_keeps_its_size(chromium, results):
     radar = results.chart("radar")
     assert png_size(images.chart_file(radar, results, "png", slide=True)) == (1920, 1080)
+    # The tall quadrant map with its key is laid out on a taller page, drawn smaller.
+    quadrants = results.chart("quadrants")
+    assert png_size(images.chart_file(quadrants, results, "png", slide=True)) == (1920, 1080)
     width, height = png_size(images.chart_file(radar, results, "png"))
     assert (width, height) == (images.EXPORT_WIDTH * 2, radar.figure.layout.height * 2)
 
@@ -198,3 +204,15 @@ def test_hostile_names_in_a_chart_file_are_shown_as_text(chromium, results):
     # Shown as the characters typed (the SVG writes them as entities), never as markup.
     assert "&#60;b&#62;x&#60;/b&#62; &#60;a href=" in svg
     assert "<b>" not in svg and "<a " not in svg
+
+
+def test_a_slide_zooms_the_chart_as_laid_out_on_screen():
+    """Text, markers, margins and the key grow together: what the layout keeps apart stays so."""
+    assert images.slide_page(500) == (1200, 675)  # zoomed 1.6 to 1920 x 1080
+    width, height = images.slide_page(824)  # the quadrant map with its key of ten
+    assert height >= 824 and width * 9 == height * 16
+    figure = images.labelled(CHARTS_OF_ALEX.chart("gaps"), CHARTS_OF_ALEX, slide=True)
+    options = images.export_options(figure, "png", slide=True)
+    assert options["width"] * options["scale"] == images.SLIDE_WIDTH
+    assert options["height"] * options["scale"] == images.SLIDE_HEIGHT
+    assert options["scale"] == images.SLIDE_ZOOM
