@@ -78,21 +78,23 @@ def export_style(fig: go.Figure, *, scale_text: float = 1.0) -> go.Figure:
 
 
 PRESENTATION_FONT = 22
-# A 1280x720 screen less the slide controls above the chart.
-PRESENTATION_HEIGHT = 470
 CHART_TEXT = 13  # point labels on screen; presentation scales markers by the same ratio
 
 
 PROJECTOR_TEXT = {"light": "#0B0C0E", "dark": "#FFFFFF"}
+# The chart's own ground: Present may draw a dark slide on a light page (or the reverse), and
+# Streamlit's page theme cannot follow that choice.
+PROJECTOR_PAPER = {"light": "#FFFFFF", "dark": "#0E1117"}
 
 
 def presentation_style(fig: go.Figure, *, dark: bool = False) -> go.Figure:
     """Projector type: every text at least 20 px in full-contrast ink, titles larger.
 
     The app theme draws axis text in a soft grey, which washes out on a projector, so the ink
-    colour is set here for the theme in use.
+    colour is set here, with a ground of the same theme. The height is left to the slide.
     """
-    ink = PROJECTOR_TEXT["dark" if dark else "light"]
+    mode = "dark" if dark else "light"
+    ink = PROJECTOR_TEXT[mode]
     text = {"size": PRESENTATION_FONT, "color": ink}
     styled = go.Figure(fig)
     styled.update_layout(
@@ -100,7 +102,9 @@ def presentation_style(fig: go.Figure, *, dark: bool = False) -> go.Figure:
         title={"font": {"size": 32, "color": ink}},
         legend={"font": text},
         hoverlabel={"font": {"size": PRESENTATION_FONT}},
-        height=PRESENTATION_HEIGHT,
+        height=None,
+        paper_bgcolor=PROJECTOR_PAPER[mode],
+        plot_bgcolor=PROJECTOR_PAPER[mode],
     )
     styled.update_annotations(font_size=PRESENTATION_FONT)
     styled.update_xaxes(tickfont=text, title_font=text)

@@ -516,10 +516,6 @@ def session_rows(source: DataSource, code: str) -> pd.DataFrame:
     return frame[frame["session"] == code]
 
 
-def step_slide(step: int, count: int) -> None:
-    st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % count
-
-
 def big_code(code: str) -> None:
     """A session code in projector-size type (about 10 rem).
 
