@@ -114,8 +114,8 @@ def presentation_style(fig: go.Figure, *, dark: bool = False) -> go.Figure:
         radialaxis_tickfont={**text, "size": PRESENTATION_FONT - 2},
     )
     if any(trace.type == "scatterpolar" for trace in styled.data):
-        # Projector-size axis labels need room above the legend.
-        styled.update_layout(legend={"y": -0.14}, margin={"b": 70, "t": 64, "l": 150, "r": 150})
+        # Projector-size axis labels need room above the legend and below the title.
+        styled.update_layout(legend={"y": -0.1}, margin={"b": 90, "t": 130, "l": 150, "r": 150})
     styled.update_traces(textfont_size=PRESENTATION_FONT, selector={"type": "bar"})
     styled.update_traces(textfont_size=PRESENTATION_FONT, selector={"type": "scatter"})
     for trace in styled.select_traces({"type": "scatter"}):

@@ -34,14 +34,16 @@ _HIDDEN_KEYS = (
 # The one stylesheet of the app, on this page only (st.html elements leave with their page), for
 # what no Streamlit option does: hide the key-only buttons without taking them off the page
 # (display:none also keeps them out of the tab order), show the controls only on hover or
-# focus, give the slide the screen's height (a chart's height is otherwise fixed in pixels),
-# and trim the page's padding, which at 1280x720 would take a fifth of the screen.
+# focus, give the chart the rest of the screen's height (its height is otherwise fixed in
+# pixels), set the quadrant key in projector type without a heading's margins, and trim the
+# page's padding to the header's height (the default would take a fifth of a 720 px screen).
 _SLIDE_CSS = """<style>
 .st-key-present_keys { display: none; }
 .st-key-present_controls { opacity: 0; transition: opacity 0.2s; }
 .st-key-present_controls:hover, .st-key-present_controls:focus-within { opacity: 1; }
-.st-key-present_chart { height: calc(100vh - 5.5rem); }
-[data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 0.5rem; }
+.st-key-present_chart { flex: 0 0 auto; height: calc(100vh - 10.5rem); }
+.st-key-present_key p { font-size: 1.375rem; line-height: 1.3; margin-bottom: 0.45rem; }
+[data-testid="stMainBlockContainer"] { padding: 3.75rem 2rem 0.5rem; }
 </style>"""
 
 
@@ -83,10 +85,10 @@ def controls(title: str, slide: int) -> bool:
             label_visibility="collapsed",
             help="Light suits most projectors. Auto follows this app's theme (⋮ → Settings).",
         )
-    with st.container(key="present_keys"):
-        for label, key, by in _HIDDEN_KEYS:
-            disabled = last if by > 0 else first
-            st.button(label, shortcut=key, on_click=step, args=(by,), disabled=disabled)
+        with st.container(key="present_keys"):  # inside the row, so it adds no gap to the page
+            for label, key, by in _HIDDEN_KEYS:
+                disabled = last if by > 0 else first
+                st.button(label, shortcut=key, on_click=step, args=(by,), disabled=disabled)
     if choice == "Auto":
         return st.context.theme.type == "dark"
     return choice == "Dark"
@@ -155,9 +157,11 @@ def presented_slide(now: Live, *, slide: str, dark: bool) -> None:
     figure = theme.presentation_style(group.chart(slide).figure, dark=dark)
     place = st.container()
     if slide == "group-quadrants":
-        place, key_column = st.columns([4, 1], vertical_alignment="center")
-        for number, strategy, _ in charts.quadrant_key(group_summary(view, questionnaire)):
-            key_column.markdown(f"#### {number}  {plain(strategy)}")
+        place, key_column = st.columns([5, 1], vertical_alignment="center")
+        key = charts.quadrant_key(group_summary(view, questionnaire))
+        with key_column.container(key="present_key"):
+            for number, strategy, _ in key:
+                st.markdown(f"**{number}** {plain(strategy)}")
     with place.container(key="present_chart"):
         st.plotly_chart(
             figure, key=f"present_{slide}", height="stretch", config={"displaylogo": False}
