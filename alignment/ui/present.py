@@ -132,7 +132,7 @@ def join_slide(
         big_code(code)
         st.markdown(f"### {literal(link)}")
         join_progress(responses, sessions, code, questionnaire)
-    qr_column.image(qr_png(link, scale=14), width=400, alt=f"QR code for {link}")
+    qr_column.image(qr_png(link, scale=20), width="stretch", alt=f"QR code for {link}")
 
 
 @live
