@@ -5,9 +5,12 @@ entry point as a legacy multipage app on the first run after start, and a deep l
 run a page without this frame (no navigation, no sidebar, no access check).
 
 Only the pages the visitor's role may open are registered, so a participant who types the URL
-of the Workshop page lands on the default page instead. Every run also keeps the server's host
-allow-list current (DNS rebinding) and warns a visitor from another machine when the passcode
-or the answers are exposed.
+of the Workshop page lands on the default page instead. Present has its own address
+(`/present?session=CODE&slide=N`) for a second window on the projector; a guest who opens it
+gets the sign-in page at that address, so signing in opens Present with the same query.
+
+Every run also keeps the server's host allow-list current (DNS rebinding) and warns a visitor
+from another machine when the passcode or the answers are exposed.
 """
 
 import streamlit as st
@@ -21,9 +24,19 @@ assess = st.Page("views/assess.py", title="Assess", icon=":material/edit_note:")
 results = st.Page("views/results.py", title="Results", icon=":material/insights:")
 trends = st.Page("views/trends.py", title="Trends", icon=":material/timeline:")
 workshop = st.Page("views/workshop.py", title="Workshop", icon=":material/groups:")
-present = st.Page("views/present.py", title="Present", icon=":material/slideshow:")
+present = st.Page(
+    "views/present.py", title="Present", icon=":material/slideshow:", url_path=access.PRESENT_PATH
+)
 data = st.Page("views/data.py", title="Data", icon=":material/database:")
 signin = st.Page("views/signin.py", title="Facilitator sign-in", icon=":material/lock:")
+# Sign-in at Present's address has Present's page hash: signing in reruns the script, and the
+# rerun then runs Present at the same address, with the same ?session=.
+signin_to_present = st.Page(
+    "views/signin.py",
+    title="Facilitator sign-in",
+    icon=":material/lock:",
+    url_path=access.PRESENT_PATH,
+)
 
 access.guard_the_server()
 role = access.role()
@@ -33,7 +46,7 @@ if role == access.PARTICIPANT:
     access.recall_my_response()
     pages = [assess, results]
 elif role == access.GUEST:
-    pages = [home, assess, results, signin]
+    pages = [home, assess, results, signin_to_present if access.on_present_address() else signin]
 else:
     pages = [home, assess, results, trends, workshop, present, data]
     if access.facilitator_passcode():

@@ -141,18 +141,23 @@ def presentation_height(screen_height: int = 720) -> int:
 PRESENTATION_HEIGHT = presentation_height()
 
 PROJECTOR_TEXT = {"light": "#0B0C0E", "dark": "#FFFFFF"}
+# The chart's own ground: Present may draw a dark slide on a light page (or the reverse), and
+# Streamlit's page theme cannot follow that choice.
+PROJECTOR_PAPER = {"light": "#FFFFFF", "dark": "#0E1117"}
 
 
 def presentation_style(
-    fig: go.Figure, *, dark: bool = False, height: int = PRESENTATION_HEIGHT
+    fig: go.Figure, *, dark: bool = False, height: int | None = PRESENTATION_HEIGHT
 ) -> go.Figure:
     """Projector type: every text at least 20 px in full-contrast ink, titles larger, and as
-    tall as the screen allows (`presentation_height` of the screen in use).
+    tall as the screen allows (`presentation_height` of the screen in use; None leaves the
+    height to the page, as the Present page's chart stretches to the window).
 
     The app theme draws axis text in a soft grey, which washes out on a projector, so the ink
-    colour is set here for the theme in use.
+    colour is set here, with a ground of the same theme.
     """
-    ink = PROJECTOR_TEXT["dark" if dark else "light"]
+    mode = "dark" if dark else "light"
+    ink = PROJECTOR_TEXT[mode]
     text = {"size": PRESENTATION_FONT, "color": ink}
     styled = go.Figure(fig)
     radar = any(trace.type == "scatterpolar" for trace in styled.data)
@@ -167,6 +172,8 @@ def presentation_style(
         hoverlabel={"font": {"size": PRESENTATION_FONT}},
         height=height,
         margin={"t": TITLE_TOP_PX + 44 + (2 * PRESENTATION_FONT + 12 if radar else 0)},
+        paper_bgcolor=PROJECTOR_PAPER[mode],
+        plot_bgcolor=PROJECTOR_PAPER[mode],
     )
     styled.update_annotations(font_size=PRESENTATION_FONT)
     styled.update_xaxes(tickfont=text, title_font=text)

@@ -10,6 +10,15 @@ import pyarrow as pa
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# What a browser on Present sends as its address; AppTest sends none unless told. The app reads
+# it before a page is picked: on this address ?session= names the session shown, never a join.
+PRESENT_URL = "http://localhost:8501/present"
+
+
+def browser_address(at, page: str) -> None:
+    """Give an AppTest the address a browser would have on `page` (only Present needs one)."""
+    if page == "views/present.py":
+        at.context["url"] = PRESENT_URL
 
 
 @pytest.fixture(autouse=True)

@@ -16,10 +16,11 @@ import streamlit as st
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
-from alignment import config, signin
+from alignment import config, signin, ui
 from alignment.signin import PASSCODE_NAME
 from alignment.ui import access
-from tests.conftest import PROJECT_ROOT
+from alignment.workshop import create_session, sessions_path
+from tests.conftest import PRESENT_URL, PROJECT_ROOT
 from tests.test_journey import APP, press
 
 GOOD = "correct horse battery"
@@ -356,3 +357,105 @@ def test_the_secrets_file_is_ignored_by_git():
     subprocess.run(
         ["git", "check-ignore", "--quiet", ".streamlit/secrets.toml"], cwd=PROJECT_ROOT, check=True
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The present address: /present?session=CODE names the session shown, and never joins it
+
+
+def at_present_address(code: str, **environment: str) -> AppTest:
+    """A fresh browser that opens /present?session=CODE (AppTest lands on the default page;
+    a browser would open the page registered at that address, reached here by switch_page)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[ui.SOURCE_KEY] = ui.MINE
+    at.context["url"] = PRESENT_URL
+    at.query_params["session"] = code
+    return at.run()
+
+
+def slide_position(at: AppTest) -> list[str]:
+    """Present's "screen N of 6" line, if the page shows it."""
+    return [c.value for c in at.caption if "screen" in c.value]
+
+
+def new_session_code(title: str = "Room 4") -> str:
+    return create_session(sessions_path(config.data_dir()), title, "pulse", 3).code
+
+
+def test_a_guest_at_the_present_address_signs_in_there_and_then_sees_present(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv(PASSCODE_NAME, GOOD)
+    code = new_session_code()
+    at = at_present_address(code)
+    assert is_locked(at), "a guest must not reach Present"
+    sign_in_page(at)
+    assert not at.get("plotly_chart") and not slide_position(at)
+    assert code not in page_text(at), "nothing of the session before signing in"
+    assert at.query_params["session"] == code, "the address is kept for after signing in"
+
+    try_passcode(at, GOOD)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "screen 1 of 6" in at.caption[0].value  # the rerun at that address is Present
+    assert any(code in m.value for m in at.markdown)
+    assert "app_participant_session" not in at.session_state
+    assert at.query_params["session"] == code and at.query_params["slide"] == "1"
+
+
+def test_a_guest_who_opens_the_present_address_never_becomes_its_participant(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv(PASSCODE_NAME, GOOD)
+    at = at_present_address(new_session_code())
+    sign_in_page(at)
+    try_passcode(at, "not the passcode")  # every run at that address, not only the first
+    assert "That passcode is not right" in page_text(at)
+    assert "app_participant_session" not in at.session_state
+    assert is_locked(at)
+
+
+def test_a_participant_who_types_the_present_address_stays_a_participant_of_their_session():
+    joined, other = new_session_code("Joined"), new_session_code("Someone else's")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["session"] = joined
+    at.run()
+    at.context["url"] = PRESENT_URL
+    at.query_params["session"] = other
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["app_participant_session"] == joined
+    assert at.query_params["session"] == joined  # the address names their own session again
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/present.py")
+    assert is_locked(at)
+
+
+@pytest.mark.parametrize(
+    ("asked", "message"),
+    [
+        ("ZZZZZZ", "There is no session ZZZZZZ"),
+        ("<b>K7</b>", "A session code has 6 letters and digits"),
+        ("O0O0O0", "Session codes never contain 0, O"),
+        ("", "Choose a session on the Workshop page first"),
+    ],
+    ids=["unknown", "malformed", "confusable", "none"],
+)
+def test_present_with_a_wrong_code_says_so_plainly(asked: str, message: str):
+    new_session_code()
+    at = at_present_address(asked)
+    at.switch_page("views/present.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(i.value for i in at.info).replace("\\", "")
+    assert message in shown, shown
+    assert "<" not in shown
+    assert not at.get("plotly_chart") and not slide_position(at)
+
+
+def test_a_misconfigured_passcode_locks_the_present_address(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(PASSCODE_NAME, "short")
+    at = at_present_address(new_session_code())
+    assert is_locked(at)
+    sign_in_page(at)
+    assert "locked" in page_text(at)
+    assert not at.text_input and not slide_position(at)
+    assert "app_participant_session" not in at.session_state

@@ -19,6 +19,7 @@ from alignment import config, ui
 from alignment.cli import main
 from alignment.store import load_responses
 from alignment.workshop import create_session, sessions_path
+from tests.conftest import browser_address
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "import"
@@ -274,6 +275,7 @@ def open_page(page: str, **state: object) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
+    browser_address(at, page)
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

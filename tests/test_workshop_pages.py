@@ -29,6 +29,7 @@ from alignment.workshop import (
     set_join_base_url,
     update_session,
 )
+from tests.conftest import browser_address
 from tests.test_journey import APP, PULSE, complete_pulse, press
 
 PASSCODE = "open sesame"
@@ -85,6 +86,7 @@ def facilitator(page: str = "views/workshop.py", code: str | None = None) -> App
         at.session_state["workshop_code"] = code
         at.session_state["present_code"] = code  # what the Workshop page hands to Present
     at.run()
+    browser_address(at, page)
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -689,6 +691,7 @@ def test_present_remembers_the_session_chosen_on_the_workshop_page():
     second = create_session(sessions_file(), "Afternoon", "pulse", 3).code
     at = facilitator("views/workshop.py")
     at.selectbox(key="workshop_code").set_value(first).run()
+    browser_address(at, "views/present.py")
     at.switch_page("views/present.py").run()
     for _ in range(4):
         next(b for b in at.button if b.label.startswith("Next")).click().run()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from alignment import ui
 from alignment.store import StoreError
+from alignment.ui import access
 from alignment.ui import sessions as sessions_ui
 from alignment.ui import workshop as live
 from alignment.workshop import (
@@ -70,6 +71,14 @@ with control_column:
     sessions_ui.join_address_form(sessions, workshops, read_only=source.is_sample)
     st.page_link(
         "views/present.py", label="Present on the shared screen", icon=":material/slideshow:"
+    )
+    st.link_button(
+        "Open Present in a new window",
+        access.present_address(session.code),
+        icon=":material/open_in_new:",
+        help="Drag that window to the projector and keep this page on your laptop. ←/→, "
+        "PageUp/PageDown (a clicker) and Space move the slides. With a passcode, sign in "
+        "once in that window.",
     )
 
 st.header("Group results")

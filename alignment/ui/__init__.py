@@ -517,12 +517,9 @@ def session_rows(source: DataSource, code: str) -> pd.DataFrame:
     return frame[frame["session"] == code]
 
 
-def step_slide(step: int, count: int) -> None:
-    st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % count
-
-
 def big_code(code: str) -> None:
-    """A session code in projector-size type (about 10 rem).
+    """A session code in projector-size type: as large as the screen allows (a quarter of
+    its height, and six characters in three fifths of its width).
 
     The only styled HTML in the app: no theme setting enlarges one element, and the code is our
     own, checked against the code alphabet, never text a person typed.
@@ -530,7 +527,7 @@ def big_code(code: str) -> None:
     if code_problem(code) is not None:
         raise ValueError(f"not a session code: {code!r}")
     st.html(
-        f'<div role="heading" aria-level="1" style="font-size:10rem;font-weight:800;'
+        f'<div role="heading" aria-level="1" style="font-size:min(12vw,25vh);font-weight:800;'
         f'letter-spacing:0.08em;line-height:1">{code}</div>'
     )
 

@@ -8,6 +8,10 @@
 Pages a role may not open are not registered with st.navigation at all, so typing their URL
 lands on the default page.
 
+The present address (`/present?session=CODE`) is the one place where ?session= does not join: it
+names the session a facilitator shows on the shared screen, so opening it never makes anyone a
+participant, and a guest who opens it is asked to sign in there.
+
 The rules for the passcode, wrong tries and host names are in `alignment.signin`; this module
 reads the configuration through Streamlit and keeps their state: wrong tries per browser
 session in session_state, and per process (with the sign-in gate) in st.cache_resource.
@@ -21,8 +25,9 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit import config as streamlit_config
@@ -41,6 +46,7 @@ from alignment.workshop import (
 )
 
 PARTICIPANT, GUEST, FACILITATOR = "participant", "guest", "facilitator"
+PRESENT_PATH = "present"  # the Present page's url_path
 _UNLOCKED_KEY = "app_facilitator_unlocked"
 _BACKOFF_KEY = "app_signin_backoff"
 _SESSION_KEY = "app_participant_session"
@@ -123,11 +129,43 @@ def join(code: str) -> None:
 
 
 def joined_code() -> str | None:
-    """The session code this browser joined: the URL's ?session= wins and is remembered."""
+    """The session code this browser joined: the URL's ?session= wins and is remembered,
+    except on the present address, where it names the session shown."""
     from_url = st.query_params.get("session")
-    if from_url:
+    if from_url and not on_present_address():
         join(from_url)
     return st.session_state.get(_SESSION_KEY)
+
+
+def on_present_address() -> bool:
+    """Whether the browser is at /present: read from the address itself, before st.navigation
+    has picked a page, because the role (and so the pages registered) depends on it."""
+    path = urlsplit(st.context.url or "").path.rstrip("/")
+    return path.rsplit("/", 1)[-1] == PRESENT_PATH
+
+
+def present_address(code: str) -> str:
+    """Present's address for `code`, relative to the page that links to it: it keeps the host
+    and any base path the app is served under."""
+    return f"{PRESENT_PATH}?{urlencode({'session': normalise_code(code)})}"
+
+
+@dataclass(frozen=True)
+class PresentRequest:
+    """The session the present address asks for, and why it cannot be shown (if it cannot)."""
+
+    code: str
+    problem: str | None
+
+
+def present_request(remembered: str = "") -> PresentRequest:
+    """The session to present: the address's ?session= on the present address, else the one
+    `remembered` from the Workshop page (a page switch within the app drops the query)."""
+    asked = st.query_params.get("session", "") if on_present_address() else ""
+    code = normalise_code(asked or remembered)
+    if not code:
+        return PresentRequest("", "Choose a session on the Workshop page first.")
+    return PresentRequest(code, code_problem(code))
 
 
 def keep_session_in_address() -> None:

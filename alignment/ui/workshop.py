@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alignment import charts, config, report, theme
-from alignment.chartsets import ChartSet, group_summary, session_charts, spread_note
+from alignment import config, report
+from alignment.chartsets import ChartSet, session_charts, spread_note
 from alignment.questionnaire import Questionnaire
 from alignment.store import StoreError
 from alignment.ui import chart as ui_chart
@@ -280,34 +280,3 @@ def group_results(responses: Path, sessions: Path, code: str, questionnaire: Que
             )
     st.subheader("The group's largest gaps")
     show_top_gaps(now.view, now.questionnaire)
-
-
-@live
-def presented_slide(now: Live, *, slide: str) -> None:
-    """One slide of the shared screen; the count and charts follow the room as people answer."""
-    view, questionnaire = now.view, now.questionnaire
-    message = waiting_message(view, now.session, for_room=True)
-    if slide == "Responses" or message:
-        st.markdown(f"# {view.count} responses")
-        if message:
-            st.markdown(f"### {message}")
-        return
-    if slide == "Top gaps":
-        st.markdown("# The group's largest gaps")
-        show_top_gaps(view, questionnaire, large=True)
-        return
-    group = now.charts(presenting=True)
-    if slide not in {chart.name for chart in group.charts}:
-        st.markdown("# How alignment varies in the group")
-        st.markdown(f"### {spread_note(group)}")
-        return
-    figure = theme.presentation_style(
-        group.chart(slide).figure, dark=st.context.theme.type == "dark"
-    )
-    if slide != "group-quadrants":
-        st.plotly_chart(figure, key=f"present_{slide}", config={"displaylogo": False})
-        return
-    chart_column, key_column = st.columns([3, 1])
-    chart_column.plotly_chart(figure, key=f"present_{slide}", config={"displaylogo": False})
-    for number, strategy, _ in charts.quadrant_key(group_summary(view, questionnaire)):
-        key_column.markdown(f"##### {number}  {plain(strategy)}")
