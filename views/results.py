@@ -148,7 +148,7 @@ with report_column:
     )
 with reminder_column:
     st.subheader("Reflect and reset")
-    when = st.date_input(
+    when = ui.date_field(
         "Next check-in",
         value=max(reminder.next_check_in(view.day.date()), date.today()),
         min_value=date.today(),

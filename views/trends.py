@@ -33,7 +33,7 @@ if others:
 scores = ui.scores_for(source, questionnaire)
 overall = scores.overall[scores.overall["respondent"] == respondent]
 first_day, last_day = overall["submitted_at"].min().date(), overall["submitted_at"].max().date()
-picked = st.date_input(
+picked = ui.date_field(
     "Dates",
     value=(first_day, last_day),
     min_value=first_day,

@@ -407,6 +407,22 @@ def chart_pack_button(group: ChartSet) -> None:
     )
 
 
+# The day, month and year of Streamlit's date field are each a tap target, 18 px wide by
+# default; a finger (and WCAG 2.2's target size) needs 24 px.
+DATE_FIELD_STYLE = """<style>
+[data-testid="stDateInput"] [role="spinbutton"] {
+  display: inline-flex; align-items: center; justify-content: center;
+  min-width: 24px; min-height: 24px;
+}
+</style>"""
+
+
+def date_field(label: str, **options: object) -> object:
+    """`st.date_input` whose day, month and year are each large enough to tap."""
+    st.html(DATE_FIELD_STYLE)
+    return st.date_input(label, **options)
+
+
 def minutes_to_answer(questionnaire: Questionnaire) -> int:
     """About 15 seconds a question, as timed on a phone."""
     return max(2, round(len(questionnaire.active_items) * 0.25))
