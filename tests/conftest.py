@@ -41,7 +41,7 @@ def assert_text_in_one_chunk(frame: pd.DataFrame) -> None:
 
 
 # The parts of Results and Trends whose charts wait until they come into view.
-CHART_PARTS = (("results", "all"), ("trends", "compared"), ("trends", "over-time"))
+CHART_PARTS = (("results", "all"), ("trends", "all"))
 
 
 def charts_come_into_view(at) -> None:

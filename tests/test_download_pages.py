@@ -63,7 +63,7 @@ def test_charts_and_their_menus_wait_until_they_come_into_view(page: str, charts
     assert not at.get("plotly_chart") and not menus(at)
     assert "Picture (PNG)" not in labels(at)
     marks = [e for e in at.get("bidi_component") if "alignment_in_view" in e.proto.component_name]
-    assert len(marks) == (1 if page == "views/results.py" else 2)
+    assert len(marks) == 1
     assert any("drawn here as you scroll to them" in c.value for c in at.caption)
 
     charts_come_into_view(at)

@@ -75,8 +75,7 @@ else:
     if told := trends.change_story(compared, since):
         ui.story(told, level=3)  # under the section's heading
     ui.headline_metrics(headline(overall, later, len(questionnaire.strategies), since=earlier))
-ui.charts_when_in_view(view, view.charts[2:], part="compared")
-st.header("Over time")
-ui.charts_when_in_view(view, view.charts[:2], part="over-time")
+# One place for all of them: the two compared, then over time.
+ui.charts_when_in_view(view, [*view.charts[2:], *view.charts[:2]], part="all")
 st.divider()
 ui.chart_pack_button(view)
