@@ -129,15 +129,21 @@ def responses_of(overall: pd.DataFrame, respondent: str) -> pd.DataFrame:
     return mine.sort_values(["submitted_at", "response_id"], kind="stable")
 
 
-def headline(overall: pd.DataFrame, response_id: str, strategy_total: int) -> Headline:
-    """Indices of `response_id` and their change since the same respondent's previous response.
+def headline(
+    overall: pd.DataFrame, response_id: str, strategy_total: int, *, since: str | None = None
+) -> Headline:
+    """Indices of `response_id` and their change since the same respondent's previous response,
+    or since the response `since` (Trends compares two check-ins the visitor chose).
 
     `overall` must hold responses to a single questionnaire (compare like with like).
     """
     row = overall.loc[overall["response_id"] == response_id].iloc[0]
-    history = responses_of(overall, row["respondent"])
-    position = list(history["response_id"]).index(response_id)
-    previous = history.iloc[position - 1] if position > 0 else None
+    if since is not None:
+        previous = overall.loc[overall["response_id"] == since].iloc[0]
+    else:
+        history = responses_of(overall, row["respondent"])
+        position = list(history["response_id"]).index(response_id)
+        previous = history.iloc[position - 1] if position > 0 else None
     values = {name: float(row[name]) for name in INDICES}
 
     def change(name: str) -> float | None:

@@ -6,8 +6,9 @@ from datetime import date
 
 import pandas as pd
 
+from alignment.numbers import points, whole_points
 from alignment.questionnaire import Questionnaire
-from alignment.results import INDICES, with_names
+from alignment.results import INDICES, Story, with_names
 
 
 def date_bounds(picked: object) -> tuple[date | None, date | None]:
@@ -74,3 +75,32 @@ def compare_frames(
     for name in ("purpose", "performance", "alignment"):
         both[f"{name}_change"] = both[f"{name}_after"] - both[f"{name}_before"]
     return with_names(both, questionnaire).reset_index(drop=True)
+
+
+def change_story(comparison: pd.DataFrame, since: str) -> Story | None:
+    """Two check-ins compared in words: how many strategies gained alignment and how many lost
+    it (in whole points, as shown), then the largest decline, or the largest gain when none
+    declined. None when no strategy is scored in both.
+
+    `comparison` is `compare`'s table; `since` names the earlier check-in ("15 Aug 2025").
+    """
+    scored = comparison.dropna(subset=["alignment_change"])
+    if scored.empty:
+        return None
+    change = whole_points(scored["alignment_change"])
+    gained, lost = int((change > 0).sum()), int((change < 0).sum())
+    total = len(scored)
+    sentence = (
+        f"Since {since}, alignment rose on {gained} and fell on {lost} of {total} strategies."
+    )
+    if lost:
+        moved, word = scored.loc[scored["alignment_change"].idxmin()], "Largest decline"
+    elif gained:
+        moved, word = scored.loc[scored["alignment_change"].idxmax()], "Largest gain"
+    else:
+        return Story(sentence, "No strategy moved by a whole point.")
+    fact = (
+        f"{word}: {moved['strategy_name']}, alignment {points(moved['alignment_before'])} → "
+        f"{points(moved['alignment_after'])}."
+    )
+    return Story(sentence, fact)

@@ -297,14 +297,26 @@ def _check_tools() -> None:
         )
 
 
+def chosen_pages(present_code: str, names: Sequence[str] = ()) -> tuple[Page, ...]:
+    """The pages named (all when none are), so one page can be measured again quickly."""
+    every = pages(present_code)
+    unknown = set(names) - {page.name for page in every}
+    if unknown:
+        raise ValueError(f"no such page: {', '.join(sorted(unknown))}")
+    return tuple(page for page in every if not names or page.name in names)
+
+
 def measure(
-    presets: Sequence[str] = PRESETS, runs: int = 1, log: Callable[[str], None] = print
+    presets: Sequence[str] = PRESETS,
+    runs: int = 1,
+    log: Callable[[str], None] = print,
+    page_names: Sequence[str] = (),
 ) -> dict:
     from bench.burst import machine
     from bench.serving import running_server
 
     _check_tools()
-    measured = pages(sample_session_code())
+    measured = chosen_pages(sample_session_code(), page_names)
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {
         "machine": machine(),
@@ -421,9 +433,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="*", choices=PRESETS, default=list(PRESETS))
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median is kept")
+    parser.add_argument(
+        "--pages", nargs="*", default=[], help="names of the pages to measure (all by default)"
+    )
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
-    figures = measure(tuple(args.presets), runs=args.runs)
+    figures = measure(tuple(args.presets), runs=args.runs, page_names=tuple(args.pages))
     print(report_table(figures))
     if args.out:
         Path(args.out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -47,3 +47,15 @@ def assert_text_in_one_chunk(frame: pd.DataFrame) -> None:
         if isinstance(frame[name].array, pd.arrays.ArrowStringArray):
             chunks = pa.array(frame[name].array)
             assert not isinstance(chunks, pa.ChunkedArray) or chunks.num_chunks == 1, name
+
+
+# The parts of Results and Trends whose charts wait until they come into view.
+CHART_PARTS = (("results", "all"), ("trends", "all"))
+
+
+def charts_come_into_view(at) -> None:
+    """What a browser reports once the visitor scrolls to the charts; AppTest has no browser."""
+    from alignment import ui
+
+    for view, part in CHART_PARTS:
+        at.session_state[ui.charts_seen_key(view, part)] = True

@@ -177,3 +177,13 @@ def test_the_table_shows_each_figure_beside_its_target(result: dict):
     assert "/static/js/PlotlyChart.D9Z0_fxz.js 10000@" in table
     assert "doubt, Results: uses-text-compression" in table
     assert "Hello (desktop): DOM" not in table  # the costs are shown for the targeted pages
+
+
+def test_pages_can_be_chosen_by_name_and_an_unknown_name_is_refused():
+    chosen = lighthouse.chosen_pages("ABC234", ["Trends", "Hello"])
+    assert [page.name for page in chosen] == ["Trends", "Hello"]
+    assert [page.name for page in lighthouse.chosen_pages("ABC234")] == [
+        page.name for page in lighthouse.pages("ABC234")
+    ]
+    with pytest.raises(ValueError, match="no such page: Result"):
+        lighthouse.chosen_pages("ABC234", ["Result"])

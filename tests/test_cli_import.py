@@ -19,11 +19,12 @@ from alignment import config, ui
 from alignment.cli import main
 from alignment.store import load_responses
 from alignment.workshop import create_session, sessions_path
-from tests.conftest import browser_address
+from tests.conftest import browser_address, charts_come_into_view
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "import"
 PULSE = str(PROJECT_ROOT / "questionnaires" / "pulse.yaml")
+
 APP = str(PROJECT_ROOT / "app.py")
 
 
@@ -272,6 +273,7 @@ def test_import_as_a_subprocess(isolated_data_dir: Path):
 def open_page(page: str, **state: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state[ui.SOURCE_KEY] = ui.MINE
+    charts_come_into_view(at)  # as a visitor who scrolls down the page
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

@@ -6,14 +6,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment import ui, workbook
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, charts_come_into_view
 
 APP = str(PROJECT_ROOT / "app.py")
 
 
-def page_on_sample(page: str) -> AppTest:
+def page_on_sample(page: str, *, charts_in_view: bool = True) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[ui.SOURCE_KEY] = ui.SAMPLE
+    if charts_in_view:
+        charts_come_into_view(at)
     at.run()
     at.switch_page(page)
     at.run()
@@ -53,6 +55,21 @@ def test_results_offers_every_format_report_workbook_and_reminder(chart_renderer
         "Add to my calendar (.ics)",
     ):
         assert extra in offered
+
+
+@pytest.mark.parametrize(("page", "charts"), [("views/results.py", 3), ("views/trends.py", 4)])
+def test_charts_and_their_menus_wait_until_they_come_into_view(page: str, charts: int):
+    at = page_on_sample(page, charts_in_view=False)
+    assert not at.get("plotly_chart") and not menus(at)
+    assert "Picture (PNG)" not in labels(at)
+    marks = [e for e in at.get("bidi_component") if "alignment_in_view" in e.proto.component_name]
+    assert len(marks) == 1
+    assert any("drawn here as you scroll to them" in c.value for c in at.caption)
+
+    charts_come_into_view(at)
+    at.run()
+    assert len(at.get("plotly_chart")) == charts and menus(at) == ["Download"] * charts
+    assert not at.get("bidi_component")  # seen once, drawn on every run after
 
 
 def test_without_chromium_the_page_says_so_and_html_and_data_still_download(

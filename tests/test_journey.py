@@ -16,7 +16,7 @@ from alignment.questionnaire import load_questionnaire
 from alignment.results import with_names
 from alignment.scoring import score_responses
 from alignment.store import load_responses
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, charts_come_into_view
 
 APP = str(PROJECT_ROOT / "app.py")
 PULSE = load_questionnaire(PROJECT_ROOT / "questionnaires" / "pulse.yaml")
@@ -77,6 +77,8 @@ def test_answer_submit_and_see_the_engine_s_numbers():
     assert metrics["Performance index"] == points(overall["performance"])
     assert metrics["Alignment index"] == points(overall["alignment"])
 
+    charts_come_into_view(at)
+    at.switch_page("views/results.py").run()  # Submit switched there inside its own run
     charts = {}
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)

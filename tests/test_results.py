@@ -168,6 +168,14 @@ def test_headline_of_third_response_compares_with_the_second(overall):
     assert third.counts == {"purpose": 1, "performance": 1, "alignment": 1}
 
 
+def test_headline_since_a_chosen_response_compares_with_that_one(overall):
+    third = headline(overall, "aa-third", strategy_total=5, since="zz-first")
+    assert third.previous_at == pd.Timestamp("2026-01-01T09:00Z")
+    assert third.changes["purpose"] == pytest.approx(-6.25)  # 50 - 56.25
+    assert third.changes["performance"] == pytest.approx(62.5)  # 100 - 37.5
+    assert third.changes["alignment"] == pytest.approx(-31.25)  # 50 - 81.25
+
+
 def test_headline_of_other_respondent_only_looks_at_their_own_history(overall):
     ben = headline(overall, "ben-1", strategy_total=5)
     assert ben.previous_at == pd.Timestamp("2025-12-01T09:00Z")

@@ -17,6 +17,7 @@ from alignment.scoring import score_responses
 from alignment.store import load_responses
 from alignment.trends import (
     alignment_matrix,
+    change_story,
     compare,
     date_bounds,
     index_series,
@@ -223,6 +224,41 @@ def test_compare_direction_follows_the_arguments(scores, fixture_q):
     backwards = compare(scores.strategies, "late", "early", fixture_q).set_index("strategy")
     assert backwards.loc["s3", "alignment_change"] == 75  # 100 - 25
     assert backwards.loc["s3", "alignment_before"] == 25
+
+
+def test_change_story_counts_gains_and_declines_and_names_the_largest_decline(scores, fixture_q):
+    # s2 75 -> 100 (+25), s3 100 -> 25 (-75); s1, s4, s5 lack a score in one or both.
+    told = change_story(compare(scores.strategies, "early", "late", fixture_q), "1 Jan 2026")
+    assert told.sentence == "Since 1 Jan 2026, alignment rose on 1 and fell on 1 of 2 strategies."
+    assert told.fact == "Largest decline: S3, alignment 100 → 25."
+
+
+def comparison(changes: dict[str, float], before: float = 60.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "strategy_name": list(changes),
+            "alignment_before": before,
+            "alignment_after": [before + change for change in changes.values()],
+            "alignment_change": list(changes.values()),
+        }
+    )
+
+
+def test_change_story_without_a_decline_names_the_largest_gain():
+    told = change_story(comparison({"A": 12.5, "B": 25.0, "C": 0.0}), "1 Jan 2026")
+    assert told.sentence == "Since 1 Jan 2026, alignment rose on 2 and fell on 0 of 3 strategies."
+    assert told.fact == "Largest gain: B, alignment 60 → 85."
+
+
+def test_change_story_counts_in_whole_points_as_shown():
+    # -0.4 shows as ±0: neither a decline nor a gain, so nothing moved by a whole point.
+    told = change_story(comparison({"A": -0.4, "B": 0.3}), "1 Jan 2026")
+    assert told.sentence == "Since 1 Jan 2026, alignment rose on 0 and fell on 0 of 2 strategies."
+    assert told.fact == "No strategy moved by a whole point."
+
+
+def test_change_story_is_none_when_no_strategy_is_scored_in_both():
+    assert change_story(comparison({"A": math.nan}), "1 Jan 2026") is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from alignment.workshop import (
     set_join_base_url,
     update_session,
 )
-from tests.conftest import browser_address
+from tests.conftest import browser_address, charts_come_into_view
 from tests.test_journey import APP, PULSE, complete_pulse, press
 
 PASSCODE = "open sesame"
@@ -210,7 +210,7 @@ def test_participant_joins_answers_anonymously_and_sees_only_their_own_result():
 
     # Results: this participant's response only, never the other person's.
     assert "Results" in titles(at)
-    assert "Your result" in [h.value for h in at.subheader]
+    assert "Your result" in [h.value for h in at.header]
     page = everything(at)
     assert alias in page
     assert "Someone Else" not in page
@@ -232,7 +232,7 @@ def test_a_participant_s_result_is_one_card_and_the_charts_come_on_request():
     press(at, "Start")
     complete_pulse(at)
     assert "Results" in titles(at)
-    assert "Your result" in [h.value for h in at.subheader]
+    assert "Your result" in [h.value for h in at.header]
     said = " ".join(m.value for m in at.markdown)
     assert "Your widest gap" in said or "No gap is wider" in said
     assert "look up at the screen" in said
@@ -240,6 +240,7 @@ def test_a_participant_s_result_is_one_card_and_the_charts_come_on_request():
     assert plotly_specs(at) == []
     assert "Delete my answers" in [e.label for e in at.expander]
 
+    charts_come_into_view(at)  # they wait below the fold until the participant scrolls there
     at.toggle(key="results_full").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     assert [m.label for m in at.metric] == ["Purpose index", "Performance index", "Alignment index"]

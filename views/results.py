@@ -1,4 +1,4 @@
-"""Results: the headline, three charts and what to focus on next, for one response."""
+"""Results: the headline, what to focus on next and three charts, for one response."""
 
 import functools
 from datetime import date
@@ -80,12 +80,8 @@ elif told is not None:
 if not (in_workshop and participant):  # the card above has them
     ui.headline_metrics(top)
 ui.how_to_read(questionnaire)
-view = chartsets.response_charts(scores, chosen, questionnaire)
-for item in view.charts:
-    ui.chart(item, view, downloads=not participant)
-if not participant:
-    ui.chart_pack_button(view)
 
+# What to do next before the charts to explore: the charts are drawn as they come into view.
 st.header("Focus next")
 if not focus:
     st.info("No strategy has both a purpose and a performance score yet.")
@@ -95,6 +91,12 @@ for item in focus:
         st.caption(f"{item.label}: {item.meaning}")
         st.markdown(item.reason)
         st.markdown("\n".join(f"- {ui.plain(action)}" for action in item.strategy.actions))
+
+st.header("Your charts")
+view = chartsets.response_charts(scores, chosen, questionnaire)
+ui.charts_when_in_view(view, view.charts, part="all", downloads=not participant)
+if not participant:
+    ui.chart_pack_button(view)
 
 written = reflections_of(frame, chosen, questionnaire)
 if written:
@@ -148,7 +150,7 @@ with report_column:
     )
 with reminder_column:
     st.subheader("Reflect and reset")
-    when = st.date_input(
+    when = ui.date_field(
         "Next check-in",
         value=max(reminder.next_check_in(view.day.date()), date.today()),
         min_value=date.today(),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from alignment import chartsets, trends, ui
+from alignment.results import headline
 
 st.title("Trends")
 source = ui.current_source()
@@ -32,7 +33,7 @@ if others:
 scores = ui.scores_for(source, questionnaire)
 overall = scores.overall[scores.overall["respondent"] == respondent]
 first_day, last_day = overall["submitted_at"].min().date(), overall["submitted_at"].max().date()
-picked = st.date_input(
+picked = ui.date_field(
     "Dates",
     value=(first_day, last_day),
     min_value=first_day,
@@ -53,7 +54,8 @@ if len(overall) == 1:
     st.page_link("views/results.py", label="Open Results", icon=":material/insights:")
     st.stop()
 
-over_time = st.container()  # drawn once the comparison below is chosen
+# The two check-ins compared come first, in words and numbers; the charts are drawn as they
+# come into view.
 st.header("Compare two check-ins")
 options = ui.response_options(overall, respondent)
 ids = list(options)
@@ -65,12 +67,15 @@ later = later_column.selectbox("Later", ids, index=0, format_func=options.get, k
 view = chartsets.trend_charts(
     scores, respondent, questionnaire, start=start, end=end, earlier=earlier, later=later
 )
-with over_time:
-    for item in view.charts[:2]:
-        ui.chart(item, view)
 if earlier == later:
     st.info("Choose two different responses to compare.")
-for item in view.charts[2:]:
-    ui.chart(item, view)
+else:
+    compared = trends.compare(scores.strategies, earlier, later, questionnaire)
+    since = chartsets.short_date(overall, earlier)
+    if told := trends.change_story(compared, since):
+        ui.story(told, level=3)  # under the section's heading
+    ui.headline_metrics(headline(overall, later, len(questionnaire.strategies), since=earlier))
+# One place for all of them: the two compared, then over time.
+ui.charts_when_in_view(view, [*view.charts[2:], *view.charts[:2]], part="all")
 st.divider()
 ui.chart_pack_button(view)

@@ -259,6 +259,60 @@ def chart(item: Chart, group: ChartSet, *, downloads: bool = True) -> None:
         chart_downloads(item, group)
 
 
+# The browser tells when a place on the page has come into view (trusted code, no user text).
+_IN_VIEW_JS = """
+export default function (component) {
+  const { parentElement, setStateValue } = component;
+  const mark = parentElement.querySelector("div");
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) {
+      observer.disconnect();
+      setStateValue("seen", true);
+    }
+  });
+  observer.observe(mark);
+  return () => observer.disconnect();
+}
+"""
+_in_view = st.components.v2.component(
+    "alignment_in_view", html='<div style="height:1px"></div>', js=_IN_VIEW_JS
+)
+
+
+def _draw_now() -> None:
+    """Nothing to do here: the rerun that follows coming into view draws the charts."""
+
+
+def charts_seen_key(view: str, part: str) -> str:
+    """The session-state flag set once a part of a view's charts has come into view."""
+    return f"charts_seen_{view}_{part}"
+
+
+@st.fragment
+def charts_when_in_view(
+    group: ChartSet, items: Sequence[Chart], *, part: str, downloads: bool = True
+) -> None:
+    """Charts drawn once their place on the page comes into view, then on every run after.
+
+    Plotly's script alone blocks a browser for most of a second (four times that on a phone),
+    so a page that opens on its story and numbers stays responsive until the charts are wanted.
+    A fragment: coming into view reruns the charts only, not the page.
+    """
+    seen_key = charts_seen_key(group.view, part)
+    if not items:
+        return
+    if not st.session_state.get(seen_key):
+        seen = _in_view(
+            key=f"in_view_{group.view}_{part}", default={"seen": False}, on_seen_change=_draw_now
+        )
+        if not seen.seen:
+            st.caption("The charts are drawn here as you scroll to them.")
+            return
+        st.session_state[seen_key] = True
+    for item in items:
+        chart(item, group, downloads=downloads)
+
+
 def chart_downloads(item: Chart, group: ChartSet) -> None:
     """One compact "Download" menu for a chart: PNG · SVG · PDF · slide · HTML · CSV.
 
@@ -354,6 +408,22 @@ def chart_pack_button(group: ChartSet) -> None:
     )
 
 
+# The day, month and year of Streamlit's date field are each a tap target, 18 px wide by
+# default; a finger (and WCAG 2.2's target size) needs 24 px.
+DATE_FIELD_STYLE = """<style>
+[data-testid="stDateInput"] [role="spinbutton"] {
+  display: inline-flex; align-items: center; justify-content: center;
+  min-width: 24px; min-height: 24px;
+}
+</style>"""
+
+
+def date_field(label: str, **options: object) -> object:
+    """`st.date_input` whose day, month and year are each large enough to tap."""
+    st.html(DATE_FIELD_STYLE)
+    return st.date_input(label, **options)
+
+
 def minutes_to_answer(questionnaire: Questionnaire) -> int:
     """About 15 seconds a question, as timed on a phone."""
     return max(2, round(len(questionnaire.active_items) * 0.25))
@@ -386,16 +456,17 @@ def response_options(frame: pd.DataFrame, respondent: str) -> dict[str, str]:
     }
 
 
-def story(told: Story) -> None:
-    """The opening of Results: one plain sentence, then the most useful fact."""
-    st.markdown(f"### {plain(told.sentence)}")
+def story(told: Story, *, level: int = 2) -> None:
+    """The opening of Results (and of two check-ins compared): one plain sentence, a heading one
+    level below the one above it so no level is skipped, then the most useful fact."""
+    st.markdown(f"{'#' * level} {plain(told.sentence)}")
     st.markdown(f"**{plain(told.fact)}**")
 
 
 def result_card(told: Story | None) -> None:
     """A workshop participant's result on their phone: one card, then eyes on the screen."""
     with st.container(border=True):
-        st.subheader("Your result")
+        st.header("Your result")  # h2: a heading under the page title skips no level
         if told is not None:
             st.markdown(plain(told.sentence))
             st.markdown(f"**{plain(told.fact)}**")

@@ -41,7 +41,13 @@ def wait_for_step(page, step: int) -> None:
 
 
 def scroll_through(page) -> None:
-    """Plotly draws charts when they come into view; scroll them all in once."""
+    """Results and Trends draw their charts when they come into view; scroll them all in once.
+
+    The wheel turns over the middle of the page: Streamlit scrolls its main area, not the
+    window, and a wheel over the top corner (the header) scrolls nothing.
+    """
+    viewport = page.viewport_size
+    page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
     for _ in range(15):
         page.mouse.wheel(0, 700)
         page.wait_for_timeout(150)

@@ -89,8 +89,11 @@ def test_a_chart_downloads_as_a_png_that_opens(browser, app_server, screenshot_d
     page.goto(f"{app_server}/results")
     wait_for_app(page)
     page.get_by_text("Purpose index").wait_for()
-    # One Download menu per chart; the radar's is the first.
+    # The charts are drawn once they come into view, each with one Download menu; the radar's
+    # is the first.
+    page.get_by_role("heading", name="Your charts").scroll_into_view_if_needed()
     menu = page.get_by_role("button", name="Download", exact=True).first
+    menu.wait_for()
     menu.scroll_into_view_if_needed()
     menu.click()
     sizes = {}

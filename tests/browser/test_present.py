@@ -45,7 +45,7 @@ def test_keys_and_a_clicker_move_the_slides_and_a_reload_keeps_the_slide(
     expect(page.get_by_text("3 of 3 needed — ready")).to_be_visible()
     expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
     controls = page.locator(".st-key-present_controls")
-    assert controls.evaluate("e => getComputedStyle(e).opacity") == "0"  # hidden from the room
+    expect(controls).to_have_css("opacity", "0")  # hidden from the room (once faded out)
 
     for key, number in [
         ("ArrowRight", 2),
