@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import math
 import os
 import pstats
@@ -976,10 +975,9 @@ def main() -> None:
         app_root=args.app_root,
         server_options=tuple(args.server_option),
     )
-    print(report_table(figures))
-    if args.out:
-        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-        print(f"written to {args.out}")
+    from bench.tables import publish
+
+    publish(figures, report_table(figures), args.out)
 
 
 if __name__ == "__main__":

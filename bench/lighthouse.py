@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from alignment.config import PROJECT_ROOT, SAMPLE_DIR
+from bench.tables import publish
 
 LIGHTHOUSE_DIR = PROJECT_ROOT / "bench" / "lighthouse"
 LIGHTHOUSE = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
@@ -439,10 +440,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     figures = measure(tuple(args.presets), runs=args.runs, page_names=tuple(args.pages))
-    print(report_table(figures))
-    if args.out:
-        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-        print(f"written to {args.out}")
+    publish(figures, report_table(figures), args.out)
 
 
 if __name__ == "__main__":

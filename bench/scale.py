@@ -36,7 +36,7 @@ import pandas as pd
 
 from alignment.config import PROJECT_ROOT, SHIPPED_QUESTIONNAIRES
 from alignment.store import RESPONSE_COLUMNS
-from bench.tables import figures_table
+from bench.tables import figures_table, publish
 
 SIZES = (10_000, 100_000, 1_000_000)
 SEED = 20261124
@@ -441,10 +441,7 @@ def main() -> None:
         print(json.dumps(CHILDREN[args.child](Path(args.path), args)))
         return
     figures = measure(tuple(args.sizes), repeats=args.repeats)
-    print(report_table(figures))
-    if args.out:
-        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-        print(f"written to {args.out}")
+    publish(figures, report_table(figures), args.out)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@ target (it applies at the largest size) with whether it is met."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 Column = tuple[str, str, str]  # figure key, label, format
 
 
@@ -21,3 +24,12 @@ def figures_table(figures: dict, columns: list[Column], note: str) -> str:
         lines.append(f"{label:<18}{cells}{'≤ ' + f'{target:g}':>10}  {met}")
     lines.append(note)
     return "\n".join(lines)
+
+
+def publish(figures: dict, table: str, out: str) -> None:
+    """Print a benchmark's table and keep its figures as JSON at `out` ("" keeps none), so
+    every bench leaves the same trace of a run."""
+    print(table)
+    if out:
+        Path(out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(f"written to {out}")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from alignment.config import PROJECT_ROOT, SHIPPED_QUESTIONNAIRES
 from bench import scale
-from bench.tables import figures_table
+from bench.tables import figures_table, publish
 
 SIZES = (100_000, 1_000_000)
 RESULTS = PROJECT_ROOT / "bench" / "results-workbook.json"
@@ -127,10 +127,7 @@ def main() -> None:
         print(json.dumps(_child(Path(args.child))))
         return
     figures = measure(tuple(args.sizes), repeats=args.repeats)
-    print(report_table(figures))
-    if args.out:
-        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-        print(f"written to {args.out}")
+    publish(figures, report_table(figures), args.out)
 
 
 if __name__ == "__main__":
