@@ -598,7 +598,7 @@ def big_code(code: str) -> None:
     if code_problem(code) is not None:
         raise ValueError(f"not a session code: {code!r}")
     st.html(
-        f'<div role="heading" aria-level="1" style="font-size:min(12vw,25vh);font-weight:800;'
+        f'<div role="heading" aria-level="2" style="font-size:min(12vw,25vh);font-weight:800;'
         f'letter-spacing:0.08em;line-height:1">{code}</div>'
     )
 

@@ -128,7 +128,7 @@ def join_slide(
     redraws, not the QR code)."""
     code_column, qr_column = st.columns([3, 2], vertical_alignment="center")
     with code_column:
-        st.markdown("## Join on your phone")
+        st.markdown("# Join on your phone")
         big_code(code)
         st.markdown(f"### {literal(link)}")
         join_progress(responses, sessions, code, questionnaire)

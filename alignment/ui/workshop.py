@@ -61,7 +61,7 @@ def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool 
     shown = gaps[gaps["gap"] < 0]
     # On the shared screen the gaps stand side by side in heading-size type (Markdown, not CSS).
     places = st.columns(len(shown)) if large else [st.container() for _ in range(len(shown))]
-    heading, body = ("### ", "#### ") if large else ("### ", "")
+    heading, body = ("## ", "### ") if large else ("### ", "")  # under the slide's h1
     for place, (_, row) in zip(places, shown.iterrows(), strict=True):
         name = questionnaire.strategy_by_id[row["strategy"]].name
         with place.container(border=True):
