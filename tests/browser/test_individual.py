@@ -59,7 +59,13 @@ def test_trends_renders_the_sample_charts(browser, app_server, screenshot_dir: P
     page.get_by_text("Compare two check-ins").wait_for()
     scroll_through(page)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
-    titles = [t.text_content() for t in page.locator(".js-plotly-plot .gtitle").all()]
+    # A title wrapped for narrow screens is drawn as one <tspan class="line"> per line.
+    titles = page.locator(".js-plotly-plot .gtitle").evaluate_all(
+        """titles => titles.map(title => {
+            const lines = [...title.querySelectorAll("tspan.line")].map(l => l.textContent);
+            return lines.length ? lines.join(" ") : title.textContent;
+        })"""
+    )
     assert "Purpose, performance and alignment over time" in titles
     assert "Alignment per strategy at each check-in" in titles
     page.screenshot(path=screenshot_dir / "trends-sample.png", full_page=True)
