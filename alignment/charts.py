@@ -44,8 +44,10 @@ def _row_labels(names: Iterable[object]) -> list[str]:
 
 
 def _wrapped(label: str, width: int = RADAR_LABEL_WIDTH) -> str:
-    """An (escaped) label on lines of about `width` characters, joined as plotly breaks."""
-    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
+    """An (escaped) label on lines of about `width` characters, joined as plotly breaks; only
+    between words, so "self-care" stays whole."""
+    lines = textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines) or label
 
 
 def _closed(values: list, names: list) -> tuple[list, list]:

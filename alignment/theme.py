@@ -175,6 +175,11 @@ def presentation_style(
         paper_bgcolor=PROJECTOR_PAPER[mode],
         plot_bgcolor=PROJECTOR_PAPER[mode],
     )
+    # Row names wrapped for a phone go back on one line too: at projector size two-line names
+    # run into each other on a 720 px screen, and a wide screen has room for them.
+    for trace in styled.data:
+        if getattr(trace, "orientation", None) == "h" and trace.y is not None:
+            trace.y = [str(label).replace("<br>", " ") for label in trace.y]
     styled.update_annotations(font_size=PRESENTATION_FONT)
     styled.update_xaxes(tickfont=text, title_font=text)
     styled.update_yaxes(tickfont=text, title_font=text)

@@ -70,8 +70,8 @@ def show_top_gaps(view: GroupView, questionnaire: Questionnaire, *, large: bool 
                 f"{body}Valued at **{row['purpose']:.0f}**, lived at "
                 f"**{row['performance']:.0f}**: a gap of {abs(row['gap']):.0f} points."
             )
-            if large:
-                st.markdown("\n".join(f"{body}→ {plain(a)}" for a in row["actions"][:2]))
+            if large:  # one action each, so three cards fit a 1280x720 screen
+                st.markdown("\n".join(f"{body}→ {plain(a)}" for a in row["actions"][:1]))
             else:
                 st.markdown("\n".join(f"- {plain(a)}" for a in row["actions"]))
 
