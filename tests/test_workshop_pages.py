@@ -634,6 +634,25 @@ def test_no_join_warning_once_a_lan_address_is_saved(machine_on_a_lan):
     assert not [s for s in at.selectbox if s.label == "This computer's addresses"]
 
 
+def test_present_s_join_slide_warns_and_offers_the_addresses_too(machine_on_a_lan):
+    code = new_session()
+    at = facilitator("views/present.py", code)
+    (warning,) = join_warnings(at)
+    assert "localhost" in warning
+    choice = next(s for s in at.selectbox if s.label == "This computer's addresses")
+    assert choice.options == [f"http://{LAN_ADDRESS}:8501"]
+
+
+def test_read_only_sample_sessions_warn_without_an_address_to_save(machine_on_a_lan):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[ui.SOURCE_KEY] = ui.SAMPLE
+    at.run()
+    at.switch_page("views/workshop.py").run()
+    assert len(join_warnings(at)) == 1
+    assert not [s for s in at.selectbox if s.label == "This computer's addresses"]
+    assert any("read-only" in c.value for c in at.caption)
+
+
 # ---------------------------------------------------------------------------------------------
 # Bugs found while writing these tests (app code left as is; see the reasons)
 

@@ -140,6 +140,7 @@ def join_address_warning(
         return
     st.error(plain(warning), icon=":material/wifi_off:")
     if read_only:
+        st.caption("The sample sessions are read-only: switch to *My responses* to choose one.")
         return
     candidates = signin.join_base_candidates(base_url, access.phone_addresses())
     if not candidates:
