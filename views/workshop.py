@@ -64,7 +64,7 @@ with join_column:
     st.image(qr_png(link), width=220, alt=f"QR code for {link}")
     st.code(link, language=None)
 with control_column:
-    st.subheader(ui.plain(session.title))
+    st.header(ui.plain(session.title))  # h2 under the page title
     st.caption(f"{ui.plain(questionnaire.title)} · k = {session.min_group} · {session.status}")
     live.live_count(source.path, sessions, code, questionnaire, read_only=source.is_sample)
     sessions_ui.session_settings(sessions, session, read_only=source.is_sample)

@@ -83,6 +83,8 @@ ALWAYS_COUNTED = {"heading-order", "target-size"}
         "/assess",
         "/results",
         "/trends",
+        "/workshop",
+        "/data",
         "/present?session=START7&slide=1",
         "/present?session=START7&slide=2",
         "/present?session=START7&slide=6",
