@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from alignment import config, images, practice
+from alignment import config, images, practice, trends
 from alignment.chartsets import Chart, ChartSet
 from alignment.export import csv_bytes
 from alignment.history import Histories
@@ -471,6 +471,14 @@ def result_card(told: Story | None) -> None:
             st.markdown(plain(told.sentence))
             st.markdown(f"**{plain(told.fact)}**")
         st.markdown("**Now look up at the screen:** the group's results appear there.")
+
+
+def alignment_changes(comparison: pd.DataFrame) -> None:
+    """Two check-ins compared strategy by strategy, in words and numbers: what the charts show,
+    without the second of script they cost (st.table renders Markdown, so names are escaped)."""
+    rows = trends.alignment_changes(comparison)
+    rows["Strategy"] = rows["Strategy"].map(plain)
+    st.table(rows, hide_index=True, border="horizontal")
 
 
 def headline_metrics(top: Headline) -> None:
