@@ -478,6 +478,7 @@ def alignment_changes(comparison: pd.DataFrame) -> None:
     without the second of script they cost (st.table renders Markdown, so names are escaped)."""
     rows = trends.alignment_changes(comparison)
     rows["Strategy"] = rows["Strategy"].map(plain)
+    st.caption("Alignment per strategy, in points: from the largest decline to the largest gain.")
     st.table(rows, hide_index=True, border="horizontal")
 
 
