@@ -169,19 +169,6 @@ def _shown(element: str, field: str, text: str) -> Iterator[tuple[str, str, bool
         yield f"{field}.{setting}", inner, setting.endswith("help")
 
 
-def _table_cells(node: object) -> Iterator[tuple[str, str]]:
-    """(field, text) of a static table's headers and cells: Arrow bytes, rendered as Markdown."""
-    if node.type != "table":
-        return
-    frame = node.value
-    for header in frame.columns:
-        yield "data.columns", str(header)
-    for column in frame.columns:
-        for cell in frame[column]:
-            if isinstance(cell, str):
-                yield f"data.{column}", cell
-
-
 def walk(at: AppTest, place: str) -> Walk:
     """Every string of every element on the page (main area and sidebar), sorted as above."""
     seen, charts = 0, []
@@ -190,7 +177,7 @@ def walk(at: AppTest, place: str) -> Walk:
         proto = getattr(node, "proto", None)
         if proto is None:
             continue
-        for field, text in [*_strings(proto), *_table_cells(node)]:
+        for field, text in _strings(proto):
             if (node.type, field) == ("plotly_chart", "spec"):
                 charts.append(json.loads(text))
             for where, one, markdown in _shown(node.type, field, text):
@@ -343,7 +330,7 @@ def facilitator_visits(page: str, data: Hostile, monkeypatch: pytest.MonkeyPatch
         yield from slides(opened(page, present_code=data.session), place)
     elif page == "views/data.py":
         yield from data_page(opened(page), place)
-    elif page == "views/trends.py":  # each tab: its table or its charts
+    elif page == "views/trends.py":  # each tab: the table of changes, or its charts
         for tab in ("Per strategy", "The two as charts", "Over time"):
             yield walk(opened(page, trends_tab=tab), f"{place}, {tab}")
     elif page == "views/signin.py":  # registered only when a passcode protects the app
