@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from alignment.numbers import points, whole_points
+from alignment.numbers import points, signed_points, whole_points
 from alignment.questionnaire import Questionnaire
 from alignment.results import INDICES, Story, with_names
 
@@ -104,3 +104,22 @@ def change_story(comparison: pd.DataFrame, since: str) -> Story | None:
         f"{points(moved['alignment_after'])}."
     )
     return Story(sentence, fact)
+
+
+def alignment_changes(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Per strategy: alignment at each check-in and the change, in whole points as people read
+    them; from the largest decline to the largest gain, and unscored strategies last.
+
+    `comparison` is `compare`'s table. The names are as written, not yet escaped for Markdown.
+    """
+    ordered = comparison.sort_values("alignment_change", kind="stable", na_position="last")
+    return pd.DataFrame(
+        {
+            "Strategy": ordered["strategy_name"],
+            "Earlier": ordered["alignment_before"].map(points),
+            "Later": ordered["alignment_after"].map(points),
+            "Change": ordered["alignment_change"].map(
+                lambda change: "—" if pd.isna(change) else signed_points(change)
+            ),
+        }
+    ).reset_index(drop=True)

@@ -293,7 +293,7 @@ def test_imported_google_and_microsoft_forms_exports_show_on_trends_and_workshop
     capsys.readouterr()
 
     # Trends: Ana answered in Google Forms (2 March) and in Microsoft Forms (14 March).
-    at = open_page("views/trends.py", **{ui.RESPONDENT_KEY: "Ana"})
+    at = open_page("views/trends.py", **{ui.RESPONDENT_KEY: "Ana", "trends_tab": "Over time"})
     assert at.selectbox(key="trends_respondent").value == "Ana"
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert specs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -57,9 +59,8 @@ def test_results_offers_every_format_report_workbook_and_reminder(chart_renderer
         assert extra in offered
 
 
-@pytest.mark.parametrize(("page", "charts"), [("views/results.py", 3), ("views/trends.py", 4)])
-def test_charts_and_their_menus_wait_until_they_come_into_view(page: str, charts: int):
-    at = page_on_sample(page, charts_in_view=False)
+def test_charts_and_their_menus_wait_until_they_come_into_view():
+    at = page_on_sample("views/results.py", charts_in_view=False)
     assert not at.get("plotly_chart") and not menus(at)
     assert "Picture (PNG)" not in labels(at)
     marks = [e for e in at.get("bidi_component") if "alignment_in_view" in e.proto.component_name]
@@ -68,8 +69,34 @@ def test_charts_and_their_menus_wait_until_they_come_into_view(page: str, charts
 
     charts_come_into_view(at)
     at.run()
-    assert len(at.get("plotly_chart")) == charts and menus(at) == ["Download"] * charts
+    assert len(at.get("plotly_chart")) == 3 and menus(at) == ["Download"] * 3
     assert not at.get("bidi_component")  # seen once, drawn on every run after
+
+
+def test_trends_opens_on_the_changes_in_numbers_and_draws_a_tab_of_charts_when_opened():
+    at = page_on_sample("views/trends.py")
+    assert [tab.label for tab in at.tabs] == ["Per strategy", "The two as charts", "Over time"]
+    assert not at.get("plotly_chart") and not menus(at)
+    (table,) = [m.value for m in at.markdown if m.value.startswith("| Strategy |")]
+    rows = table.splitlines()[2:]
+    assert len(rows) == 10  # the sample's questionnaire, every strategy scored in both
+    # Alex Rivera, 15 Aug 2025 to 13 Nov 2026 (the largest decline first, as the story says).
+    assert rows[0] == "| Celebrate milestones | 88 | 75 | -13 |"
+    assert rows[-1] == "| Continuous learning | 38 | 88 | +50 |"
+
+    for tab, opening in (
+        ("The two as charts", ["Two check-ins compared", "Alignment per strategy: what"]),
+        ("Over time", ["Purpose, performance and alignment", "Alignment per strategy at each"]),
+    ):
+        at.session_state["trends_tab"] = tab
+        at.run()
+        assert not at.exception
+        assert not [m for m in at.markdown if m.value.startswith("| Strategy |")], tab
+        titles = [
+            json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
+        ]
+        assert len(titles) == 2 and menus(at) == ["Download"] * 2, tab
+        assert all(map(str.startswith, titles, opening)), titles
 
 
 def test_without_chromium_the_page_says_so_and_html_and_data_still_download(
@@ -105,8 +132,11 @@ def test_a_slow_workbook_is_offered_with_the_wait_said(monkeypatch: pytest.Monke
 
 
 def test_trends_and_data_pages_offer_their_downloads(chart_renderer: None):
-    trends = labels(page_on_sample("views/trends.py"))
-    assert trends.count("Picture (PNG)") == 4 and "Download all charts (ZIP)" in trends
+    at = page_on_sample("views/trends.py")
+    assert labels(at) == ["Download all charts (ZIP)"]  # the charts' own wait for their tab
+    at.session_state["trends_tab"] = "Over time"
+    trends = labels(at.run())
+    assert trends.count("Picture (PNG)") == 2 and "Download all charts (ZIP)" in trends
     data = labels(page_on_sample("views/data.py"))
     assert data == [
         "All answers (long CSV, every questionnaire)",

@@ -330,6 +330,9 @@ def facilitator_visits(page: str, data: Hostile, monkeypatch: pytest.MonkeyPatch
         yield from slides(opened(page, present_code=data.session), place)
     elif page == "views/data.py":
         yield from data_page(opened(page), place)
+    elif page == "views/trends.py":  # each tab: the table of changes, or its charts
+        for tab in ("Per strategy", "The two as charts", "Over time"):
+            yield walk(opened(page, trends_tab=tab), f"{place}, {tab}")
     elif page == "views/signin.py":  # registered only when a passcode protects the app
         monkeypatch.setenv("ALIGNMENT_FACILITATOR_PASSCODE", "open sesame")
         at = opened(page)

@@ -16,6 +16,7 @@ from alignment.questionnaire import Questionnaire, load_questionnaire
 from alignment.scoring import score_responses
 from alignment.store import load_responses
 from alignment.trends import (
+    alignment_changes,
     alignment_matrix,
     change_story,
     compare,
@@ -259,6 +260,17 @@ def test_change_story_counts_in_whole_points_as_shown():
 
 def test_change_story_is_none_when_no_strategy_is_scored_in_both():
     assert change_story(comparison({"A": math.nan}), "1 Jan 2026") is None
+
+
+def test_alignment_changes_in_whole_points_from_largest_decline_unscored_last():
+    # before is 60 for each: 60 + 12.5 = 72.5 shows as 73 (half up), the change as +13.
+    shown = alignment_changes(comparison({"A": 12.5, "B": math.nan, "C": -25.0, "D": 0.4}))
+    assert shown.to_dict("list") == {
+        "Strategy": ["C", "D", "A", "B"],
+        "Earlier": ["60", "60", "60", "60"],
+        "Later": ["35", "60", "73", "—"],
+        "Change": ["-25", "±0", "+13", "—"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -54,8 +54,9 @@ if len(overall) == 1:
     st.page_link("views/results.py", label="Open Results", icon=":material/insights:")
     st.stop()
 
-# The two check-ins compared come first, in words and numbers; the charts are drawn as they
-# come into view.
+# The two check-ins compared come first, in words and numbers. The charts wait behind tabs,
+# drawn only when opened: Plotly's script blocks the browser for most of a second, and at a
+# laptop's height the charts would start inside the first screen.
 st.header("Compare two check-ins")
 options = ui.response_options(overall, respondent)
 ids = list(options)
@@ -67,6 +68,7 @@ later = later_column.selectbox("Later", ids, index=0, format_func=options.get, k
 view = chartsets.trend_charts(
     scores, respondent, questionnaire, start=start, end=end, earlier=earlier, later=later
 )
+compared = None
 if earlier == later:
     st.info("Choose two different responses to compare.")
 else:
@@ -75,7 +77,23 @@ else:
     if told := trends.change_story(compared, since):
         ui.story(told, level=3)  # under the section's heading
     ui.headline_metrics(headline(overall, later, len(questionnaire.strategies), since=earlier))
-# One place for all of them: the two compared, then over time.
-ui.charts_when_in_view(view, [*view.charts[2:], *view.charts[:2]], part="all")
+
+per_strategy, compared_charts, over_time = st.tabs(
+    ["Per strategy", "The two as charts", "Over time"], key="trends_tab", on_change="rerun"
+)
+if per_strategy.open:
+    with per_strategy:
+        if compared is None:
+            st.caption("Choose two different responses above to compare them strategy by strategy.")
+        else:
+            ui.alignment_changes(compared)
+        st.caption("Charts of the two, and of every check-in over time, are in the other tabs.")
+for tab, items in ((compared_charts, view.charts[2:]), (over_time, view.charts[:2])):
+    if tab.open:
+        with tab:
+            if not items:
+                st.caption("Choose two different responses above to compare them.")
+            for item in items:
+                ui.chart(item, view)
 st.divider()
 ui.chart_pack_button(view)

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from alignment import config, images, practice
+from alignment import config, images, practice, trends
 from alignment.chartsets import Chart, ChartSet
 from alignment.export import csv_bytes
 from alignment.history import Histories
@@ -471,6 +471,20 @@ def result_card(told: Story | None) -> None:
             st.markdown(plain(told.sentence))
             st.markdown(f"**{plain(told.fact)}**")
         st.markdown("**Now look up at the screen:** the group's results appear there.")
+
+
+def alignment_changes(comparison: pd.DataFrame) -> None:
+    """Two check-ins compared strategy by strategy, in words and numbers: what the charts show,
+    without the second of script they cost. A Markdown table, not st.table, whose Arrow
+    formatting is another 740 kB of script; names are escaped, "|" included."""
+    rows = trends.alignment_changes(comparison)
+    lines = ["| Strategy | Earlier | Later | Change |", "| :-- | --: | --: | --: |"]
+    lines += [
+        f"| {plain(name)} | {earlier} | {later} | {change} |"
+        for name, earlier, later, change in rows.itertuples(index=False)
+    ]
+    st.caption("Alignment per strategy, in points: from the largest decline to the largest gain.")
+    st.markdown("\n".join(lines))
 
 
 def headline_metrics(top: Headline) -> None:

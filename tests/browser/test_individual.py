@@ -52,22 +52,23 @@ def test_new_user_completes_the_pulse_on_a_phone(browser, app_server, screenshot
     context.close()
 
 
-def test_trends_renders_the_sample_charts(browser, app_server, screenshot_dir: Path):
+def test_trends_opens_on_numbers_and_draws_each_tab_of_charts_when_opened(
+    browser, app_server, screenshot_dir: Path
+):
     page = browser.new_page(**DESKTOP)
     page.goto(f"{app_server}/trends")
     wait_for_app(page)
     page.get_by_text("Compare two check-ins").wait_for()
+    page.get_by_role("table").wait_for()
     scroll_through(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
-    # A title wrapped for narrow screens is drawn as one <tspan class="line"> per line.
-    titles = page.locator(".js-plotly-plot .gtitle").evaluate_all(
-        """titles => titles.map(title => {
-            const lines = [...title.querySelectorAll("tspan.line")].map(l => l.textContent);
-            return lines.length ? lines.join(" ") : title.textContent;
-        })"""
-    )
-    assert "Purpose, performance and alignment over time" in titles
-    assert "Alignment per strategy at each check-in" in titles
+    assert page.locator(".js-plotly-plot").count() == 0  # no chart until its tab is opened
+    for tab, title in (
+        ("The two as charts", "Alignment per strategy: what changed"),
+        ("Over time", "Purpose, performance and alignment"),
+    ):
+        page.get_by_role("tab", name=tab).click()
+        page.locator(".js-plotly-plot .gtitle", has_text=title).wait_for()
+        expect(page.locator(".js-plotly-plot")).to_have_count(2)  # this tab's, none other
     page.screenshot(path=screenshot_dir / "trends-sample.png", full_page=True)
     page.close()
 
